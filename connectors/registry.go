@@ -1,0 +1,171 @@
+// Package connectors is the registry of source and sink connectors. Each
+// connector lives in its own folder and registers itself from an init
+// function; the engine imports connectors/all to get every one.
+package connectors
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/tide-sql/tide/catalog"
+	"github.com/tide-sql/tide/executor"
+)
+
+// Env is what a connector may need from the running engine.
+type Env struct {
+	// Brokers is the default Kafka bootstrap list (flag, $TIDE_BROKERS or the
+	// embedded broker), used when a table has no brokers option.
+	Brokers string
+	// StateDir is the engine's state directory.
+	StateDir string
+	// Table resolves another catalog table to its sink, for options such as
+	// on_error = 'table:NAME' and late = 'table:NAME'.
+	Table func(name string) (*catalog.Table, executor.Sink, error)
+}
+
+// Option describes one connector option.
+type Option struct {
+	Name     string   // canonical name
+	Synonyms []string // Spark/Flink spellings accepted for it
+	Required bool
+	Default  string
+	// Check validates a value; nil accepts anything.
+	Check func(v string) error
+	Help  string
+}
+
+// Connector is one registered connector.
+type Connector struct {
+	Name    string
+	Options []Option
+	// NewSource builds a reader for a source table; nil if the connector
+	// cannot be a source.
+	NewSource func(t *catalog.Table, env Env) (executor.SourceReader, error)
+	// NewSink builds a sink for a table; nil if it cannot be a sink.
+	NewSink func(t *catalog.Table, env Env) (executor.Sink, error)
+}
+
+var (
+	mu       sync.RWMutex
+	registry = map[string]*Connector{}
+)
+
+// Register adds c to the registry. It panics on a duplicate name: that is a
+// programming error caught at start-up, not user input.
+func Register(c *Connector) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := registry[c.Name]; dup {
+		panic("connectors: duplicate connector " + c.Name)
+	}
+	registry[c.Name] = c
+}
+
+// Lookup returns the named connector.
+func Lookup(name string) (*Connector, error) {
+	mu.RLock()
+	defer mu.RUnlock()
+	c, ok := registry[strings.ToLower(name)]
+	if !ok {
+		return nil, fmt.Errorf("unknown connector %q (known: %s)", name, strings.Join(namesLocked(), ", "))
+	}
+	return c, nil
+}
+
+// Names lists the registered connectors, sorted.
+func Names() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	return namesLocked()
+}
+
+func namesLocked() []string {
+	out := make([]string, 0, len(registry))
+	for n := range registry {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// OptionError is a bad connector option; Key names the option as the user
+// wrote it, so that the caller can point at it.
+type OptionError struct {
+	Key string
+	Msg string
+}
+
+func (e *OptionError) Error() string { return e.Msg }
+
+// Normalize checks raw options (keys as written) against the connector's
+// declared options and returns them under canonical names with defaults
+// filled in. The "connector" key itself is ignored.
+func (c *Connector) Normalize(raw map[string]string) (map[string]string, error) {
+	out := map[string]string{}
+	byName := map[string]*Option{}
+	for i := range c.Options {
+		o := &c.Options[i]
+		byName[strings.ToLower(o.Name)] = o
+		for _, s := range o.Synonyms {
+			byName[strings.ToLower(s)] = o
+		}
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := raw[k]
+		if strings.EqualFold(k, "connector") {
+			continue
+		}
+		o, ok := byName[strings.ToLower(k)]
+		if !ok {
+			return nil, &OptionError{Key: k, Msg: fmt.Sprintf("unknown option %q for connector %s (options: %s)", k, c.Name, c.optionList())}
+		}
+		if prev, dup := out[o.Name]; dup && prev != v {
+			return nil, &OptionError{Key: k, Msg: fmt.Sprintf("option %q is given twice (as %s too)", k, o.Name)}
+		}
+		if o.Check != nil {
+			if err := o.Check(v); err != nil {
+				return nil, &OptionError{Key: k, Msg: fmt.Sprintf("option %s = '%s': %v", k, v, err)}
+			}
+		}
+		out[o.Name] = v
+	}
+	for _, o := range c.Options {
+		if _, ok := out[o.Name]; ok {
+			continue
+		}
+		if o.Required {
+			return nil, &OptionError{Msg: fmt.Sprintf("connector %s needs option %s", c.Name, o.Name)}
+		}
+		if o.Default != "" {
+			out[o.Name] = o.Default
+		}
+	}
+	return out, nil
+}
+
+func (c *Connector) optionList() string {
+	names := make([]string, 0, len(c.Options))
+	for _, o := range c.Options {
+		names = append(names, o.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// OneOf returns a Check accepting only the listed values (case-insensitive).
+func OneOf(values ...string) func(string) error {
+	return func(v string) error {
+		for _, x := range values {
+			if strings.EqualFold(v, x) {
+				return nil
+			}
+		}
+		return fmt.Errorf("expected one of %s", strings.Join(values, ", "))
+	}
+}

@@ -1,0 +1,102 @@
+package executor
+
+import (
+	"context"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// Offsets are a source's read positions: partition → next offset to read.
+type Offsets map[int32]int64
+
+// Clone returns a copy of o.
+func (o Offsets) Clone() Offsets {
+	c := make(Offsets, len(o))
+	for k, v := range o {
+		c[k] = v
+	}
+	return c
+}
+
+// PartitionBatch is the rows one source partition delivered in one fetch.
+type PartitionBatch struct {
+	Partition int32
+	Record    arrow.Record // owned by the receiver
+}
+
+// Fetch is what a source reader returns for one micro-batch.
+type Fetch struct {
+	Batches []PartitionBatch
+	// End holds, for every partition read, the next offset after this fetch.
+	End Offsets
+	// Done is set when a bounded source has delivered all its input.
+	Done bool
+	// Idle lists partitions that are assigned but have had no data for the
+	// idle timeout; they stop holding the watermark back.
+	Idle []int32
+	// Bad counts records that did not decode and were skipped or sent to the
+	// dead-letter table in this fetch.
+	Bad int64
+}
+
+// SourceReader is the connector side of a source: it turns an external
+// stream into Arrow batches, one micro-batch per Fetch call.
+type SourceReader interface {
+	// Schema is the schema of every record the reader returns.
+	Schema() *arrow.Schema
+	// Open starts reading. start holds the offsets to resume from (from a
+	// checkpoint); partitions it lacks start per the source's options.
+	Open(ctx context.Context, start Offsets) error
+	// Fetch returns the next micro-batch. It waits until at least one record
+	// is available or until wait has passed (then it may return no batches).
+	// If until is not nil, the reader stops each partition at that offset:
+	// a replay of an epoch that was planned but not committed.
+	Fetch(ctx context.Context, wait time.Duration, until Offsets) (Fetch, error)
+	// Close releases the reader's resources. It is safe to call twice.
+	Close() error
+}
+
+// SinkMode says how a sink applies rows.
+type SinkMode uint8
+
+const (
+	// SinkAppend appends every row.
+	SinkAppend SinkMode = iota + 1
+	// SinkUpsert replaces the row with the same primary key, or inserts it.
+	SinkUpsert
+)
+
+// SinkSpec is what a sink is opened with.
+type SinkSpec struct {
+	QueryID    string        // stable id of the writing query (exactly-once bookkeeping)
+	Schema     *arrow.Schema // schema of the rows written
+	PrimaryKey []int         // key column indexes; set for SinkUpsert
+	Mode       SinkMode
+}
+
+// Sink is the connector side of a table that queries write into. Writes of
+// one epoch become visible atomically at Commit.
+type Sink interface {
+	// Open prepares the sink for a query's output.
+	Open(ctx context.Context, spec SinkSpec) error
+	// LastEpoch returns the last epoch this query committed to the sink, or
+	// -1. The driver skips a replayed epoch the sink already holds.
+	LastEpoch(ctx context.Context) (int64, error)
+	// Write buffers rows of the current epoch. The sink takes a reference
+	// of its own if it keeps rec (rec.Retain) and releases it later.
+	Write(ctx context.Context, rec arrow.Record) error
+	// Commit makes the epoch's rows durable and visible, atomically, and
+	// records epoch so that a replay of it is recognised.
+	Commit(ctx context.Context, epoch int64) error
+	// Abort drops the rows buffered since the last commit.
+	Abort(ctx context.Context) error
+	// Close releases resources. It is safe to call twice.
+	Close() error
+}
+
+// Scanner is implemented by sinks whose contents can be read back as a
+// snapshot (SELECT * FROM a memory table).
+type Scanner interface {
+	Scan(ctx context.Context) ([]arrow.Record, *arrow.Schema, error)
+}
