@@ -1,0 +1,106 @@
+package parser
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Pos is a 1-based line and column in the user's original text. Offset is
+// the 0-based byte offset, kept so that callers can slice the text.
+type Pos struct {
+	Line   int
+	Column int
+	Offset int
+}
+
+// IsValid reports whether p points somewhere.
+func (p Pos) IsValid() bool { return p.Line > 0 }
+
+// Error is a problem in the user's SQL, with where it is.
+type Error struct {
+	Pos  Pos    // 1-based line and column in the user's original text
+	Msg  string // what is wrong, in SQL terms
+	Hint string // optional: what to do instead
+}
+
+func (e *Error) Error() string {
+	if !e.Pos.IsValid() {
+		return e.Msg
+	}
+	return fmt.Sprintf("line %d, column %d: %s", e.Pos.Line, e.Pos.Column, e.Msg)
+}
+
+// Errorf builds an Error at pos.
+func Errorf(pos Pos, format string, args ...any) *Error {
+	return &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+// PosAt returns the position of byte offset off in text.
+func PosAt(text string, off int) Pos {
+	if off < 0 {
+		off = 0
+	}
+	if off > len(text) {
+		off = len(text)
+	}
+	line := 1 + strings.Count(text[:off], "\n")
+	start := strings.LastIndexByte(text[:off], '\n') + 1
+	return Pos{Line: line, Column: 1 + utf8.RuneCountInString(text[start:off]), Offset: off}
+}
+
+// Render formats err for a terminal: the message, the offending line of
+// text with a caret under the column, and the hint. Errors that are not
+// *Error are printed as they are.
+func Render(err error, text string) string {
+	var pe *Error
+	if !asError(err, &pe) {
+		return "error: " + err.Error()
+	}
+	var b strings.Builder
+	b.WriteString("error: ")
+	b.WriteString(pe.Error())
+	if pe.Pos.IsValid() {
+		lines := strings.Split(text, "\n")
+		if pe.Pos.Line-1 < len(lines) {
+			line := strings.TrimRight(lines[pe.Pos.Line-1], "\r")
+			b.WriteString("\n")
+			b.WriteString(line)
+			b.WriteString("\n")
+			// Keep tabs so that the caret lines up under the character.
+			col := 0
+			for _, r := range line {
+				if col >= pe.Pos.Column-1 {
+					break
+				}
+				if r == '\t' {
+					b.WriteByte('\t')
+				} else {
+					b.WriteByte(' ')
+				}
+				col++
+			}
+			b.WriteString("^")
+		}
+	}
+	if pe.Hint != "" {
+		b.WriteString("\nhint: ")
+		b.WriteString(pe.Hint)
+	}
+	return b.String()
+}
+
+func asError(err error, target **Error) bool {
+	for err != nil {
+		if e, ok := err.(*Error); ok {
+			*target = e
+			return true
+		}
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return false
+		}
+		err = u.Unwrap()
+	}
+	return false
+}

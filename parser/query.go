@@ -1,0 +1,246 @@
+package parser
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	tidb "github.com/pingcap/tidb/pkg/parser"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	_ "github.com/pingcap/tidb/pkg/parser/test_driver" // literal values for TiDB's AST
+)
+
+var tidbParsers = sync.Pool{New: func() any { return tidb.New() }}
+
+// dateArithFuncs take a native MySQL INTERVAL argument that TiDB parses.
+var dateArithFuncs = map[string]bool{"DATE_ADD": true, "DATE_SUB": true, "ADDDATE": true, "SUBDATE": true, "TIMESTAMPADD": true}
+
+// query parses tokens from index from to the end of the statement as a
+// query: it rewrites the dialect's extensions, hands the text to TiDB and
+// checks that the result is a SELECT.
+func (p *stmtParser) query(from int) (*Query, error) {
+	p.i = from
+	q := &Query{}
+	if from >= len(p.toks) {
+		return nil, p.errExpected("a query")
+	}
+	start := p.toks[from].start
+	end := p.end()
+	q.pos = p.pos(start)
+	var edits []edit
+	depth := 0
+	var funcs []string // function name (upper) for every open parenthesis
+	for p.i < len(p.toks) {
+		t := p.peek()
+		switch {
+		case t.is("("):
+			name := ""
+			if p.i > 0 && p.toks[p.i-1].kind == tokIdent && p.toks[p.i-1].end == t.start {
+				name = p.toks[p.i-1].upper()
+			} else if p.i > 0 && p.toks[p.i-1].kind == tokIdent {
+				name = p.toks[p.i-1].upper()
+			}
+			funcs = append(funcs, name)
+			depth++
+			p.next()
+		case t.is(")"):
+			if depth == 0 {
+				return nil, Errorf(p.pos(t.start), "unbalanced ')'")
+			}
+			funcs = funcs[:len(funcs)-1]
+			depth--
+			p.next()
+		case t.is("INTERVAL"):
+			if depth > 0 && dateArithFuncs[funcs[len(funcs)-1]] {
+				// TiDB parses INTERVAL here; only the plural unit needs help.
+				p.next()
+				p.accept("-")
+				p.next()
+				if u := p.peek(); isUnitToken(u) {
+					c, _ := CanonicalUnit(u.text)
+					edits = append(edits, edit{u.start, u.end, c})
+					p.next()
+				}
+				continue
+			}
+			d, iend, err := p.interval()
+			if err != nil {
+				return nil, err
+			}
+			edits = append(edits, edit{t.start, iend, fmt.Sprintf("TIDE_INTERVAL('%d', 'MICROSECOND')", d.Microseconds())})
+		case (t.is("CAST") || t.is("TRY_CAST")) && p.peekAt(1).is("("):
+			e, err := p.castEdits()
+			if err != nil {
+				return nil, err
+			}
+			edits = append(edits, e...)
+			// castEdits leaves the cursor on "(" so that nested casts are rewritten too.
+		case t.is("SESSION") && p.peekAt(1).is("("):
+			edits = append(edits, edit{t.start, t.end, "TIDE_SESSION"})
+			p.next()
+		case depth == 0 && t.is("EMIT"):
+			p.next()
+			switch {
+			case p.accept("CHANGES"):
+				q.Emit = EmitChanges
+			case p.accept("FINAL"):
+				q.Emit = EmitOnWindowClose
+			case p.accept("ON"):
+				if err := p.expect("WINDOW"); err != nil {
+					return nil, err
+				}
+				if err := p.expect("CLOSE"); err != nil {
+					return nil, err
+				}
+				q.Emit = EmitOnWindowClose
+			default:
+				return nil, p.errExpected("CHANGES or ON WINDOW CLOSE after EMIT")
+			}
+			q.EmitPos = p.pos(t.start)
+			if p.i < len(p.toks) {
+				e := p.errExpected("end of statement")
+				e.Hint = "EMIT is the last clause of a query"
+				return nil, e
+			}
+			edits = append(edits, edit{t.start, p.end(), ""})
+			end = t.start
+		case depth == 0 && t.is("WATERMARK") && p.peekAt(1).is("FOR"):
+			if q.Watermark != nil {
+				return nil, Errorf(p.pos(t.start), "a second WATERMARK clause")
+			}
+			p.next()
+			p.next()
+			wm, err := p.watermark(p.pos(t.start))
+			if err != nil {
+				return nil, err
+			}
+			q.Watermark = wm
+			wend := p.toks[p.i-1].end
+			edits = append(edits, edit{t.start, wend, ""})
+		default:
+			p.next()
+		}
+	}
+	if depth != 0 {
+		return nil, Errorf(p.pos(p.end()), "expected ')', found end of statement")
+	}
+	text, m := applyEdits(p.src, start, end, edits)
+	q.Map = m
+	q.Source = p.src[start:p.end()]
+	tp := tidbParsers.Get().(*tidb.Parser)
+	defer tidbParsers.Put(tp)
+	stmts, _, err := tp.ParseSQL(text)
+	if err != nil {
+		return nil, tidbError(err, text, m)
+	}
+	if len(stmts) != 1 {
+		return nil, Errorf(q.pos, "expected one query")
+	}
+	switch s := stmts[0].(type) {
+	case *ast.SelectStmt:
+		q.AST = s
+	case *ast.SetOprStmt:
+		q.AST = s
+	default:
+		return nil, Errorf(q.pos, "expected a SELECT query")
+	}
+	return q, nil
+}
+
+// castEdits rewrites CAST(x AS type) into TIDE_CAST(x, 'type'): TiDB only
+// knows MySQL's CAST targets, users write Flink's (BIGINT, STRING, ...).
+func (p *stmtParser) castEdits() ([]edit, error) {
+	kw := p.next()
+	open := p.peek()
+	depth := 0
+	lastAS := -1
+	closeIdx := -1
+	for j := p.i; j < len(p.toks); j++ {
+		t := p.toks[j]
+		if t.is("(") {
+			depth++
+		} else if t.is(")") {
+			depth--
+			if depth == 0 {
+				closeIdx = j
+				break
+			}
+		} else if depth == 1 && t.is("AS") {
+			lastAS = j
+		}
+	}
+	if closeIdx < 0 {
+		return nil, Errorf(p.pos(open.start), "expected ')' to close %s(", kw.upper())
+	}
+	if lastAS < 0 {
+		return nil, Errorf(p.pos(p.toks[closeIdx].start), "expected AS type in %s(... AS type)", kw.upper())
+	}
+	asTok, closeTok := p.toks[lastAS], p.toks[closeIdx]
+	typeText := strings.TrimSpace(p.src[asTok.end:closeTok.start])
+	if typeText == "" {
+		return nil, Errorf(p.pos(closeTok.start), "expected a type after AS")
+	}
+	name := "TIDE_CAST"
+	if kw.is("TRY_CAST") {
+		name = "TIDE_TRY_CAST"
+	}
+	return []edit{
+		{kw.start, kw.end, name},
+		{asTok.start, closeTok.start, ", '" + strings.ReplaceAll(typeText, "'", "''") + "'"},
+	}, nil
+}
+
+var tidbErrRe = regexp.MustCompile(`^line (\d+) column (\d+) near "(?s:(.*))"(.*)$`)
+
+// tidbError turns TiDB's "line L column C near "rest"" into an Error at the
+// start of the offending token in the user's text.
+func tidbError(err error, text string, m *Mapper) error {
+	msg := err.Error()
+	sm := tidbErrRe.FindStringSubmatch(msg)
+	if sm == nil {
+		return &Error{Pos: m.Pos(0), Msg: "syntax error: " + msg}
+	}
+	near, tail := sm[3], sm[4]
+	off := len(text) - len(near)
+	if i := strings.Index(tail, "(total length "); i >= 0 {
+		if n, e := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(tail[i+len("(total length "):]), ")")); e == nil {
+			off = len(text) - n
+		}
+	}
+	if off < 0 || off > len(text) {
+		off = 0
+	}
+	pos := m.Pos(off)
+	word := firstWord(near)
+	if word == "" {
+		return &Error{Pos: pos, Msg: "syntax error: unexpected end of statement",
+			Hint: "the statement stops in the middle of an expression or clause"}
+	}
+	hint := syntaxHint(word)
+	if before := scan(text[:off]); hint == "" && len(before) > 0 {
+		hint = syntaxHint(before[len(before)-1].text)
+	}
+	return &Error{Pos: pos, Msg: fmt.Sprintf("syntax error at or near %q", word), Hint: hint}
+}
+
+func firstWord(s string) string {
+	toks := scan(s)
+	if len(toks) == 0 {
+		return ""
+	}
+	return toks[0].text
+}
+
+func syntaxHint(word string) string {
+	switch strings.ToUpper(word) {
+	case "FORM":
+		return "did you mean FROM?"
+	case "WHER":
+		return "did you mean WHERE?"
+	case "GROUP", "ORDER":
+		return "expected " + strings.ToUpper(word) + " BY after the FROM clause"
+	}
+	return ""
+}
