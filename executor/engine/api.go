@@ -1,0 +1,143 @@
+// Package engine runs tide statements: it owns the catalog, plans
+// statements, starts continuous queries (one driver goroutine each) and
+// answers push and snapshot SELECTs. The shell, `tide run` and the HTTP
+// endpoint are thin layers over Engine.Execute.
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// Config configures an Engine.
+type Config struct {
+	// StateDir holds the catalog and query checkpoints ("" = in memory only).
+	StateDir string
+	// Brokers is the default Kafka bootstrap list for sources and sinks
+	// without a brokers option.
+	Brokers string
+	// Logf receives operational messages (nil: discarded).
+	Logf func(format string, args ...any)
+	// Console receives what console sinks print (nil: os.Stdout).
+	Console ConsoleWriter
+}
+
+// ConsoleWriter is where `connector = 'console'` tables write.
+type ConsoleWriter interface {
+	Write(p []byte) (int, error)
+}
+
+// ResultKind says what a Result holds.
+type ResultKind uint8
+
+const (
+	// ResultOK is a statement that only reports (DDL, SET, STOP QUERY):
+	// Message says what was done.
+	ResultOK ResultKind = iota + 1
+	// ResultRows is a finished table of rows (SHOW, DESCRIBE, a snapshot
+	// SELECT of a table): Schema and Records.
+	ResultRows
+	// ResultStream is a push query: read Stream until io.EOF (bounded
+	// sources, LIMIT) or cancel the context given to Execute.
+	ResultStream
+	// ResultQuery is a continuous INSERT started in the background: QueryID.
+	ResultQuery
+	// ResultText is preformatted text (EXPLAIN, DESCRIBE QUERY as JSON).
+	ResultText
+)
+
+// Result is what one statement produced.
+type Result struct {
+	Kind      ResultKind
+	Statement string // the statement's text
+	Message   string
+	Schema    *arrow.Schema
+	Records   []arrow.Record // ResultRows; released by Result.Release
+	Stream    *Stream        // ResultStream
+	QueryID   string         // ResultQuery
+	Text      string         // ResultText
+}
+
+// Release frees the records of a ResultRows result.
+func (r *Result) Release() {
+	for _, rec := range r.Records {
+		rec.Release()
+	}
+	r.Records = nil
+}
+
+// QueryState is the life-cycle state of a continuous query.
+type QueryState string
+
+const (
+	QueryRunning  QueryState = "RUNNING"
+	QueryFinished QueryState = "FINISHED" // bounded input fully processed
+	QueryStopped  QueryState = "STOPPED"  // STOP QUERY, or engine closed
+	QueryFailed   QueryState = "FAILED"
+)
+
+// PartitionLag is how far a query is behind one source partition.
+type PartitionLag struct {
+	Source    string  `json:"source"`
+	Partition int32   `json:"partition"`
+	Offset    int64   `json:"offset"`      // next offset the query will read
+	EndOffset int64   `json:"end_offset"`  // log end offset seen at the last fetch
+	Records   int64   `json:"lag_records"` // EndOffset - Offset
+	Seconds   float64 `json:"lag_seconds"` // age of the oldest unread record, 0 if none
+}
+
+// Progress is a query's report after each micro-batch, with the fields of
+// Spark's StreamingQueryProgress (lastProgress).
+type Progress struct {
+	QueryID                string           `json:"id"`
+	BatchID                int64            `json:"batchId"`
+	Timestamp              time.Time        `json:"timestamp"`
+	NumInputRows           int64            `json:"numInputRows"`
+	InputRowsPerSecond     float64          `json:"inputRowsPerSecond"`
+	ProcessedRowsPerSecond float64          `json:"processedRowsPerSecond"`
+	DurationMs             map[string]int64 `json:"durationMs"` // fetch, decode, process, sinkCommit, checkpoint, triggerExecution
+	Watermark              *time.Time       `json:"watermark,omitempty"`
+	StateRows              int64            `json:"numRowsTotal"`
+	LateRowsDropped        int64            `json:"numLateRowsDropped"`
+	BadRecords             int64            `json:"numBadRecords"`
+	OutputRows             int64            `json:"numOutputRows"`
+	TotalInputRows         int64            `json:"totalInputRows"`
+	Lag                    []PartitionLag   `json:"lag,omitempty"`
+}
+
+// QueryInfo describes a continuous query.
+type QueryInfo struct {
+	ID       string     `json:"id"`
+	SQL      string     `json:"sql"`
+	Sink     string     `json:"sink"`
+	State    QueryState `json:"state"`
+	Error    string     `json:"error,omitempty"`
+	Started  time.Time  `json:"started"`
+	Progress Progress   `json:"lastProgress"`
+}
+
+// Stream is the output of a push query.
+type Stream struct {
+	// Schema of every record.
+	Schema *arrow.Schema
+	// Update is set when rows replace earlier rows with the same Key
+	// (EMIT CHANGES): table displays update in place.
+	Update bool
+	Key    []int
+	next   func(ctx context.Context) (arrow.Record, error)
+	close  func()
+}
+
+// Next returns the next batch of rows (the caller releases it), io.EOF at
+// the end, or ctx.Err() when ctx is done.
+func (s *Stream) Next(ctx context.Context) (arrow.Record, error) { return s.next(ctx) }
+
+// Close stops the push query. It is safe to call twice.
+func (s *Stream) Close() {
+	if s.close != nil {
+		s.close()
+		s.close = nil
+	}
+}
