@@ -5,6 +5,7 @@ package connectors
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +24,10 @@ type Env struct {
 	// Table resolves another catalog table to its sink, for options such as
 	// on_error = 'table:NAME' and late = 'table:NAME'.
 	Table func(name string) (*catalog.Table, executor.Sink, error)
+	// Instance identifies the running engine (memory tables live per engine).
+	Instance string
+	// Console is where console tables print.
+	Console io.Writer
 }
 
 // Option describes one connector option.

@@ -1,0 +1,118 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/tide-sql/tide/connectors"
+	"github.com/tide-sql/tide/executor"
+	"github.com/tide-sql/tide/executor/ops"
+	"github.com/tide-sql/tide/executor/window"
+	"github.com/tide-sql/tide/planner"
+)
+
+// built is an operator tree with handles on the parts the driver needs.
+type built struct {
+	root     executor.Operator
+	scan     *ops.SourceScan     // nil for a snapshot query
+	stateful []executor.Stateful // in build order (checkpointed by index)
+	stats    []interface{ StateRows() int64 }
+	sources  []string
+}
+
+// build turns a plan (below its Sink) into operators.
+func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, error) {
+	switch n := n.(type) {
+	case *planner.SourceScan:
+		if b.scan != nil {
+			return nil, fmt.Errorf("a query reads one source for now")
+		}
+		c, err := connectors.Lookup(n.Table.Connector)
+		if err != nil {
+			return nil, err
+		}
+		table := n.Table
+		if e.setting("execution.runtime-mode") == "batch" && table.Options["stop"] != "" {
+			t := *table
+			t.Options = map[string]string{}
+			for k, v := range table.Options {
+				t.Options[k] = v
+			}
+			t.Options["stop"] = "latest"
+			table = &t
+		}
+		r, err := c.NewSource(table, e.env())
+		if err != nil {
+			return nil, fmt.Errorf("source %s: %w", n.Table.Name, err)
+		}
+		wait := 200 * time.Millisecond
+		if d := e.triggerInterval(); d > 0 {
+			wait = d
+		}
+		s, err := ops.NewSourceScan(n, r, ops.ScanOptions{Wait: wait, Once: once}, e.mem)
+		if err != nil {
+			r.Close()
+			return nil, err
+		}
+		b.scan = s
+		b.stateful = append(b.stateful, s)
+		b.sources = append(b.sources, n.Table.Name)
+		return s, nil
+	case *planner.TableScan:
+		_, sink, err := e.sinkFor(n.Table.Name)
+		if err != nil {
+			return nil, err
+		}
+		sc, ok := sink.(executor.Scanner)
+		if !ok {
+			return nil, fmt.Errorf("table %s (connector %s) cannot be read back", n.Table.Name, n.Table.Connector)
+		}
+		b.sources = append(b.sources, n.Table.Name)
+		return ops.NewTableScan(sc, n.Out), nil
+	case *planner.Filter:
+		in, err := e.build(n.Input, b, once)
+		if err != nil {
+			return nil, err
+		}
+		return ops.NewFilter(n, in, e.mem)
+	case *planner.Project:
+		in, err := e.build(n.Input, b, once)
+		if err != nil {
+			return nil, err
+		}
+		return ops.NewProject(n, in, e.mem)
+	case *planner.Aggregate:
+		in, err := e.build(n.Input, b, once)
+		if err != nil {
+			return nil, err
+		}
+		op, err := window.New(n, in, e.mem)
+		if err != nil {
+			return nil, err
+		}
+		if st, ok := op.(executor.Stateful); ok {
+			b.stateful = append(b.stateful, st)
+		}
+		if st, ok := op.(interface{ StateRows() int64 }); ok {
+			b.stats = append(b.stats, st)
+		}
+		return op, nil
+	case *planner.Limit:
+		in, err := e.build(n.Input, b, once)
+		if err != nil {
+			return nil, err
+		}
+		return ops.NewLimit(n.N, in), nil
+	case *planner.Sink:
+		return e.build(n.Input, b, once)
+	}
+	return nil, fmt.Errorf("no operator for plan node %T", n)
+}
+
+func (b *built) stateRows() int64 {
+	var n int64
+	for _, s := range b.stats {
+		n += s.StateRows()
+	}
+	return n
+}

@@ -1,0 +1,60 @@
+package engine
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// lagReporter is implemented by source readers that know how far behind
+// the query is (the Kafka source).
+type lagReporter interface {
+	LagReport() []PartitionLag
+}
+
+// report publishes the progress of a finished epoch.
+func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, inputBefore, badBefore, lateBefore, outRows, totalOut int64, wm *time.Time) {
+	end := time.Now()
+	p := Progress{QueryID: d.id, BatchID: epoch, Timestamp: end.UTC(), OutputRows: outRows,
+		DurationMs: map[string]int64{
+			"process":          processEnd.Sub(start).Milliseconds(),
+			"sinkCommit":       commitEnd.Sub(processEnd).Milliseconds(),
+			"checkpoint":       end.Sub(commitEnd).Milliseconds(),
+			"triggerExecution": end.Sub(start).Milliseconds(),
+		},
+		StateRows: d.b.stateRows(),
+	}
+	if s := d.b.scan; s != nil {
+		p.NumInputRows = s.InputRows - inputBefore
+		p.TotalInputRows = s.InputRows
+		p.LateRowsDropped = s.LateRows
+		p.BadRecords = s.BadRecords
+		p.DurationMs["fetch"] = s.FetchTime.Milliseconds()
+		if t, ok := s.Watermark(); ok {
+			p.Watermark = &t
+		}
+		if lr, ok := s.Reader().(lagReporter); ok {
+			p.Lag = lr.LagReport()
+		}
+	}
+	if wm != nil && p.Watermark == nil {
+		p.Watermark = wm
+	}
+	d.q.mu.Lock()
+	prev := d.q.progress
+	if !prev.Timestamp.IsZero() {
+		if secs := end.Sub(prev.Timestamp).Seconds(); secs > 0 {
+			p.InputRowsPerSecond = float64(p.NumInputRows) / secs
+		}
+	}
+	if secs := end.Sub(start).Seconds(); secs > 0 {
+		p.ProcessedRowsPerSecond = float64(p.NumInputRows) / secs
+	}
+	d.q.progress = p
+	d.q.mu.Unlock()
+}
+
+// progressJSON renders a query like Spark's lastProgress.
+func progressJSON(q QueryInfo) string {
+	b, _ := json.MarshalIndent(q, "", "  ")
+	return string(b)
+}

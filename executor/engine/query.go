@@ -1,0 +1,390 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tide-sql/tide/catalog"
+	"github.com/tide-sql/tide/executor"
+	"github.com/tide-sql/tide/parser"
+	"github.com/tide-sql/tide/planner"
+)
+
+// query is a running continuous INSERT.
+type query struct {
+	id     string
+	sql    string
+	sink   *catalog.Table
+	uses_  map[string]bool
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu       sync.Mutex
+	state    QueryState
+	failure  error
+	started  time.Time
+	progress Progress
+}
+
+func (q *query) running() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.state == QueryRunning
+}
+
+func (q *query) uses(name string) bool { return q.uses_[strings.ToLower(name)] }
+
+func (q *query) err() error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.failure
+}
+
+func (q *query) stop() {
+	q.mu.Lock()
+	if q.state == QueryRunning {
+		q.state = QueryStopped
+	}
+	q.mu.Unlock()
+	q.cancel()
+	<-q.done
+}
+
+func (q *query) snapshotInfo() QueryInfo {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	info := QueryInfo{ID: q.id, SQL: q.sql, Sink: q.sink.Name, State: q.state, Started: q.started, Progress: q.progress}
+	if q.failure != nil {
+		info.Error = q.failure.Error()
+	}
+	return info
+}
+
+func (q *query) finish(state QueryState, err error) {
+	q.mu.Lock()
+	if q.state == QueryRunning {
+		q.state = state
+	}
+	if err != nil && q.state != QueryStopped {
+		q.state = QueryFailed
+		q.failure = err
+	}
+	q.mu.Unlock()
+}
+
+func fingerprint(root planner.Node) string {
+	h := fnv.New64a()
+	h.Write([]byte(planner.Explain(root)))
+	return fmt.Sprintf("%016x", h.Sum64())
+}
+
+// insert starts a continuous query for INSERT INTO. The query's id is its
+// sink table's name: running the same INSERT again after a restart resumes
+// it from its checkpoint.
+func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) {
+	plan, err := e.plan.PlanInsert(s)
+	if err != nil {
+		return nil, err
+	}
+	sinkNode := plan.Root.(*planner.Sink)
+	id := strings.ToLower(sinkNode.Table.Name)
+	e.mu.Lock()
+	if old, ok := e.queries[id]; ok && old.running() {
+		e.mu.Unlock()
+		return nil, &parser.Error{Pos: s.TablePos, Msg: fmt.Sprintf("query %s already writes into %s", id, sinkNode.Table.Name), Hint: "STOP QUERY " + id + " first"}
+	}
+	e.mu.Unlock()
+	once := e.setting("run_once") == "true"
+	b := &built{}
+	root, err := e.build(sinkNode, b, once)
+	if err != nil {
+		return nil, err
+	}
+	_, sink, err := e.sinkFor(sinkNode.Table.Name)
+	if err != nil {
+		root.Close()
+		return nil, err
+	}
+	d := &driver{
+		e: e, id: id, plan: plan, root: root, b: b, sink: sink, sinkNode: sinkNode,
+		store: checkpointStore{},
+	}
+	if e.cfg.StateDir != "" {
+		d.store = checkpointStore{dir: filepath.Join(e.cfg.StateDir, "queries", id)}
+	}
+	qctx, cancel := context.WithCancel(context.Background())
+	q := &query{id: id, sql: s.Text(), sink: sinkNode.Table, cancel: cancel, done: make(chan struct{}),
+		state: QueryRunning, started: time.Now(), uses_: map[string]bool{id: true}}
+	for _, src := range b.sources {
+		q.uses_[strings.ToLower(src)] = true
+	}
+	d.q = q
+	if err := d.start(qctx); err != nil {
+		cancel()
+		root.Close()
+		sink.Close()
+		return nil, err
+	}
+	e.mu.Lock()
+	if _, ok := e.queries[id]; !ok {
+		e.order = append(e.order, id)
+	}
+	e.queries[id] = q
+	e.mu.Unlock()
+	go func() {
+		defer close(q.done)
+		err := d.run(qctx)
+		switch {
+		case err == nil:
+			q.finish(QueryFinished, nil)
+		case errors.Is(err, context.Canceled):
+			q.finish(QueryStopped, nil)
+		default:
+			e.cfg.Logf("query %s failed: %v", id, err)
+			q.finish(QueryFailed, err)
+		}
+	}()
+	return &Result{Kind: ResultQuery, QueryID: id, Message: fmt.Sprintf("query %s started", id)}, nil
+}
+
+// driver runs one continuous query: it drains the operator tree, writes
+// each epoch's rows to the sink, commits the sink with the epoch, and then
+// checkpoints offsets and operator state.
+type driver struct {
+	e        *Engine
+	id       string
+	q        *query
+	plan     *planner.Plan
+	sinkNode *planner.Sink
+	root     executor.Operator
+	b        *built
+	sink     executor.Sink
+	store    checkpointStore
+
+	sinkEpoch int64 // last epoch the sink holds
+	epoch     int64 // epoch of the rows flowing now
+	lateSink  executor.Sink
+	deadSink  executor.Sink
+	fp        string
+}
+
+// start restores the checkpoint and opens the sink and operators.
+func (d *driver) start(ctx context.Context) error {
+	d.fp = fingerprint(d.plan.Root)
+	cp, ol, err := d.store.load()
+	if err != nil {
+		return err
+	}
+	next := int64(1)
+	offsets := executor.Offsets{}
+	if cp != nil {
+		if cp.Plan != d.fp {
+			return fmt.Errorf("query %s has a checkpoint in %s from a different query; delete that directory to start over, or write into another table", d.id, d.store.dir)
+		}
+		if len(cp.States) != len(d.b.stateful) {
+			return fmt.Errorf("checkpoint of query %s does not match its operators", d.id)
+		}
+		for i, st := range d.b.stateful {
+			if err := st.Restore(cp.States[i]); err != nil {
+				return fmt.Errorf("restore query %s: %w", d.id, err)
+			}
+		}
+		next = cp.Epoch + 1
+		offsets = cp.Offsets
+	}
+	d.epoch = next
+	var replay executor.Offsets
+	if ol != nil && ol.Epoch == next {
+		replay = ol.End
+	}
+	if d.b.scan != nil {
+		d.b.scan.Resume(offsets, next, replay)
+	}
+	spec := executor.SinkSpec{QueryID: d.id, Schema: d.sinkNode.Schema(), PrimaryKey: d.sinkNode.Key, Mode: executor.SinkAppend}
+	if d.sinkNode.Upsert {
+		spec.Mode = executor.SinkUpsert
+	}
+	if err := d.sink.Open(ctx, spec); err != nil {
+		return fmt.Errorf("open %s: %w", d.sinkNode.Table.Name, err)
+	}
+	if d.sinkEpoch, err = d.sink.LastEpoch(ctx); err != nil {
+		return fmt.Errorf("table %s: %w", d.sinkNode.Table.Name, err)
+	}
+	if d.lateSink, err = d.sideSink(ctx, "late", d.id+"/late"); err != nil {
+		return err
+	}
+	if d.deadSink, err = d.sideSink(ctx, "on_error", d.id+"/errors"); err != nil {
+		return err
+	}
+	if d.b.scan != nil {
+		d.b.scan.OnFetch = func(epoch int64, end executor.Offsets) error {
+			return d.store.saveOffsets(offsetLog{Epoch: epoch, End: end})
+		}
+	}
+	return d.root.Open(ctx)
+}
+
+// sideSink opens the table named by a source option 'table:NAME'.
+func (d *driver) sideSink(ctx context.Context, option, qid string) (executor.Sink, error) {
+	if d.b.scan == nil {
+		return nil, nil
+	}
+	src := d.plan.Root
+	for len(src.Children()) > 0 {
+		src = src.Children()[0]
+	}
+	scanNode, ok := src.(*planner.SourceScan)
+	if !ok {
+		return nil, nil
+	}
+	v := scanNode.Table.Options[option]
+	if !strings.HasPrefix(v, "table:") {
+		return nil, nil
+	}
+	t, s, err := d.e.sinkFor(strings.TrimPrefix(v, "table:"))
+	if err != nil {
+		return nil, fmt.Errorf("%s table: %w", option, err)
+	}
+	spec := executor.SinkSpec{QueryID: qid, Schema: t.Schema(), Mode: executor.SinkAppend}
+	if err := s.Open(ctx, spec); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (d *driver) close() {
+	d.root.Close()
+	d.sink.Close()
+	if d.lateSink != nil {
+		d.lateSink.Close()
+	}
+	if d.deadSink != nil {
+		d.deadSink.Close()
+	}
+}
+
+func (d *driver) run(ctx context.Context) error {
+	defer d.close()
+	var (
+		epochStart                         = time.Now()
+		inputBefore, badBefore, lateBefore int64
+		outRows, totalOut                  int64
+		wm                                 *time.Time
+	)
+	for {
+		m, err := d.root.Next(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			_ = d.sink.Abort(context.Background())
+			return err
+		}
+		switch m.Kind {
+		case executor.MsgBatch:
+			epoch := d.currentEpoch()
+			if epoch > d.sinkEpoch {
+				err = d.sink.Write(ctx, m.Batch)
+				outRows += m.Batch.NumRows()
+			}
+			m.Batch.Release()
+			if err != nil {
+				_ = d.sink.Abort(context.Background())
+				return fmt.Errorf("write %s: %w", d.sinkNode.Table.Name, err)
+			}
+		case executor.MsgWatermark:
+			t := m.Watermark.Time
+			wm = &t
+		case executor.MsgBarrier:
+			processEnd := time.Now()
+			epoch := m.Barrier.Epoch
+			if epoch == 0 {
+				epoch = d.currentEpoch()
+			}
+			if err := d.commit(ctx, epoch); err != nil {
+				return err
+			}
+			commitEnd := time.Now()
+			if err := d.checkpoint(epoch); err != nil {
+				return fmt.Errorf("checkpoint: %w", err)
+			}
+			d.epoch = epoch + 1
+			totalOut += outRows
+			d.report(epoch, epochStart, processEnd, commitEnd, inputBefore, badBefore, lateBefore, outRows, totalOut, wm)
+			if d.b.scan != nil {
+				inputBefore, badBefore, lateBefore = d.b.scan.InputRows, d.b.scan.BadRecords, d.b.scan.LateRows
+			}
+			outRows = 0
+			epochStart = time.Now()
+			if m.Barrier.Final {
+				return nil
+			}
+		}
+	}
+}
+
+// currentEpoch is the epoch of the rows flowing now.
+func (d *driver) currentEpoch() int64 { return d.epoch }
+
+// commit makes the epoch's rows durable in the sink and the side tables.
+func (d *driver) commit(ctx context.Context, epoch int64) error {
+	var late, dead []arrow.Record
+	if d.b.scan != nil {
+		late, dead = d.b.scan.TakeSideOutputs()
+	}
+	defer func() {
+		for _, r := range append(late, dead...) {
+			r.Release()
+		}
+	}()
+	if err := d.commitSide(ctx, d.lateSink, late, epoch); err != nil {
+		return fmt.Errorf("late table: %w", err)
+	}
+	if err := d.commitSide(ctx, d.deadSink, dead, epoch); err != nil {
+		return fmt.Errorf("dead-letter table: %w", err)
+	}
+	if epoch <= d.sinkEpoch {
+		return d.sink.Abort(ctx) // replayed epoch the sink already holds
+	}
+	if err := d.sink.Commit(ctx, epoch); err != nil {
+		return fmt.Errorf("commit %s: %w", d.sinkNode.Table.Name, err)
+	}
+	d.sinkEpoch = epoch
+	return nil
+}
+
+func (d *driver) commitSide(ctx context.Context, s executor.Sink, recs []arrow.Record, epoch int64) error {
+	if s == nil {
+		return nil
+	}
+	for _, r := range recs {
+		if err := s.Write(ctx, r); err != nil {
+			return err
+		}
+	}
+	return s.Commit(ctx, epoch)
+}
+
+func (d *driver) checkpoint(epoch int64) error {
+	if !d.store.enabled() || d.b.scan == nil {
+		return nil
+	}
+	cp := checkpoint{QueryID: d.id, Plan: d.fp, Epoch: epoch, Offsets: d.b.scan.Offsets()}
+	for _, st := range d.b.stateful {
+		b, err := st.Snapshot()
+		if err != nil {
+			return err
+		}
+		cp.States = append(cp.States, b)
+	}
+	return d.store.save(cp)
+}

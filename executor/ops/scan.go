@@ -1,0 +1,416 @@
+package ops
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/tide-sql/tide/executor"
+	"github.com/tide-sql/tide/executor/expr"
+	"github.com/tide-sql/tide/planner"
+)
+
+// noWatermark is the watermark before any event time was seen.
+const noWatermark = math.MinInt64
+
+// ScanOptions configure a source scan.
+type ScanOptions struct {
+	// Wait is how long one fetch waits for data (the trigger interval).
+	Wait time.Duration
+	// Once makes the scan stop after the input available at start
+	// (Spark's Trigger.AvailableNow).
+	Once bool
+}
+
+// SourceScan turns a connector's micro-batches into the message stream of
+// a query: per fetch, the batches (one per partition), a watermark if it
+// advanced, and a barrier ending the epoch. It tracks the largest event time
+// per partition; the source's watermark is the minimum over the partitions
+// that are not idle, minus the delay (Flink's per-partition watermarks: the
+// source is the only place that knows partitions). Rows older than the
+// watermark when they arrive are late: with DropLate they are removed,
+// counted, and kept for the late table.
+type SourceScan struct {
+	reader    executor.SourceReader
+	schema    *arrow.Schema
+	eventTime expr.Evaluator // nil without a watermark
+	delay     time.Duration
+	dropLate  bool
+	opts      ScanOptions
+	mem       memory.Allocator
+
+	partMax map[int32]int64 // largest event time (µs) seen per partition
+	known   map[int32]bool  // partitions the reader has reported
+	wm      int64           // current watermark (µs), noWatermark before any
+	offsets executor.Offsets
+	until   executor.Offsets // replay: stop exactly here for the first epoch
+	epoch   int64            // epoch of the batches being emitted
+	pending []executor.Msg
+	done    bool
+	ended   bool
+
+	// Side outputs of the current epoch, drained by the driver at the barrier.
+	late []arrow.Record
+	dead []arrow.Record
+
+	// Counters.
+	InputRows  int64
+	LateRows   int64
+	BadRecords int64
+	// OnFetch, when set, is called after each fetch with the epoch and the
+	// offsets it ends at, before any of its rows are emitted (the driver
+	// writes its offset log there).
+	OnFetch func(epoch int64, end executor.Offsets) error
+	// FetchTime is the time spent in the last fetch (progress reports).
+	FetchTime time.Duration
+}
+
+var _ executor.Operator = (*SourceScan)(nil)
+var _ executor.Stateful = (*SourceScan)(nil)
+
+// NewSourceScan builds the scan for n over reader.
+func NewSourceScan(n *planner.SourceScan, reader executor.SourceReader, opts ScanOptions, mem memory.Allocator) (*SourceScan, error) {
+	s := &SourceScan{reader: reader, schema: n.Out, delay: n.Delay, dropLate: n.DropLate, opts: opts, mem: mem,
+		partMax: map[int32]int64{}, known: map[int32]bool{}, wm: noWatermark, offsets: executor.Offsets{}, epoch: 1}
+	if n.EventTime != nil {
+		ev, err := expr.Compile(n.EventTime, mem)
+		if err != nil {
+			return nil, err
+		}
+		s.eventTime = ev
+	}
+	if s.opts.Wait <= 0 {
+		s.opts.Wait = 500 * time.Millisecond
+	}
+	return s, nil
+}
+
+// Resume sets where the scan starts: the offsets and epoch after the last
+// checkpoint, and the end offsets of an epoch that was fetched but not
+// committed (nil if none), which is replayed exactly.
+func (s *SourceScan) Resume(offsets executor.Offsets, nextEpoch int64, replay executor.Offsets) {
+	s.offsets = offsets.Clone()
+	s.epoch = nextEpoch
+	s.until = replay
+}
+
+// Epoch is the epoch whose batches the scan is emitting.
+func (s *SourceScan) Epoch() int64 { return s.epoch }
+
+// Offsets are the offsets after the last fetch.
+func (s *SourceScan) Offsets() executor.Offsets { return s.offsets.Clone() }
+
+// Watermark is the current watermark, zero time if none yet.
+func (s *SourceScan) Watermark() (time.Time, bool) {
+	if s.wm == noWatermark {
+		return time.Time{}, false
+	}
+	return time.UnixMicro(s.wm).UTC(), true
+}
+
+// Reader is the connector reader under the scan.
+func (s *SourceScan) Reader() executor.SourceReader { return s.reader }
+
+// TakeSideOutputs returns (and forgets) the epoch's late rows and dead letters.
+func (s *SourceScan) TakeSideOutputs() (late, dead []arrow.Record) {
+	late, dead = s.late, s.dead
+	s.late, s.dead = nil, nil
+	return late, dead
+}
+
+func (s *SourceScan) Schema() *arrow.Schema { return s.schema }
+
+func (s *SourceScan) Open(ctx context.Context) error { return s.reader.Open(ctx, s.offsets) }
+
+func (s *SourceScan) Close() error {
+	for _, m := range s.pending {
+		if m.Batch != nil {
+			m.Batch.Release()
+		}
+	}
+	s.pending = nil
+	for _, r := range append(s.late, s.dead...) {
+		r.Release()
+	}
+	s.late, s.dead = nil, nil
+	return s.reader.Close()
+}
+
+// Children returns no inputs: a scan is a leaf.
+func (s *SourceScan) Children() []executor.Operator { return nil }
+
+func (s *SourceScan) Next(ctx context.Context) (executor.Msg, error) {
+	for {
+		if len(s.pending) > 0 {
+			m := s.pending[0]
+			s.pending = s.pending[1:]
+			if m.Kind == executor.MsgBarrier {
+				s.epoch++
+			}
+			return m, nil
+		}
+		if s.ended {
+			return executor.Msg{}, io.EOF
+		}
+		if err := ctx.Err(); err != nil {
+			return executor.Msg{}, err
+		}
+		if err := s.fetch(ctx); err != nil {
+			return executor.Msg{}, err
+		}
+	}
+}
+
+// fetch reads one micro-batch into pending.
+func (s *SourceScan) fetch(ctx context.Context) error {
+	until := s.until
+	start := time.Now()
+	f, err := s.reader.Fetch(ctx, s.opts.Wait, until)
+	s.FetchTime = time.Since(start)
+	if err != nil {
+		return err
+	}
+	// A replayed epoch must end exactly where it ended before the crash:
+	// until it has, keep fetching into the same epoch.
+	replaying := until != nil && !reached(f.End, until, s.offsets) && !f.Done
+	if !replaying {
+		s.until = nil
+	}
+	for p, o := range f.End {
+		s.offsets[p] = o
+		s.known[p] = true
+	}
+	s.BadRecords += f.Bad
+	if dl, ok := s.reader.(interface{ DeadLetters() arrow.Record }); ok {
+		if rec := dl.DeadLetters(); rec != nil {
+			s.dead = append(s.dead, rec)
+		}
+	}
+	rows := int64(0)
+	for _, pb := range f.Batches {
+		s.known[pb.Partition] = true
+		out, err := s.admit(ctx, pb)
+		if err != nil {
+			for _, b := range f.Batches {
+				b.Record.Release()
+			}
+			return err
+		}
+		if out != nil {
+			rows += out.NumRows()
+			s.pending = append(s.pending, executor.Msg{Kind: executor.MsgBatch, Batch: out})
+		}
+	}
+	s.InputRows += rows
+	if replaying {
+		return nil
+	}
+	advanced := s.advance(f.Idle, f.Done)
+	if advanced {
+		s.pending = append(s.pending, executor.Msg{Kind: executor.MsgWatermark, Watermark: s.currentWatermark()})
+	}
+	final := f.Done
+	if s.opts.Once && len(f.Batches) == 0 && !final && s.until == nil {
+		// Available-now: an empty fetch means we caught up. Stop without
+		// closing windows (state is kept for the next run).
+		final = true
+	}
+	if len(f.Batches) > 0 || advanced || final || len(s.dead) > 0 || f.Bad > 0 {
+		if s.OnFetch != nil {
+			if err := s.OnFetch(s.epoch, s.offsets.Clone()); err != nil {
+				return err
+			}
+		}
+		s.pending = append(s.pending, executor.Msg{Kind: executor.MsgBarrier, Barrier: executor.Barrier{Epoch: s.epoch, Final: final}})
+	}
+	if final {
+		s.ended = true
+	}
+	return nil
+}
+
+func reached(end, until, cur executor.Offsets) bool {
+	for p, u := range until {
+		o, ok := end[p]
+		if !ok {
+			o = cur[p]
+		}
+		if o < u {
+			return false
+		}
+	}
+	return true
+}
+
+// admit computes a partition batch's event times, updates the partition's
+// maximum, and removes late rows. It takes ownership of pb.Record.
+func (s *SourceScan) admit(ctx context.Context, pb executor.PartitionBatch) (arrow.Record, error) {
+	rec := pb.Record
+	if rec.NumRows() == 0 {
+		rec.Release()
+		return nil, nil
+	}
+	if s.eventTime == nil {
+		return rec, nil
+	}
+	arr, err := expr.EvalArray(ctx, s.eventTime, rec)
+	if err != nil {
+		rec.Release()
+		return nil, fmt.Errorf("event time: %w", err)
+	}
+	defer arr.Release()
+	ts, ok := arr.(*array.Timestamp)
+	if !ok {
+		rec.Release()
+		return nil, fmt.Errorf("event time is %s, not a timestamp", arr.DataType())
+	}
+	max, have := s.partMax[pb.Partition]
+	if !have {
+		max = noWatermark
+	}
+	var keep []bool
+	late := 0
+	for i := 0; i < ts.Len(); i++ {
+		if ts.IsNull(i) {
+			continue
+		}
+		v := int64(ts.Value(i))
+		if s.dropLate && s.wm != noWatermark && v < s.wm {
+			if keep == nil {
+				keep = make([]bool, ts.Len())
+				for j := range keep {
+					keep[j] = true
+				}
+			}
+			keep[i] = false
+			late++
+			continue
+		}
+		if v > max {
+			max = v
+		}
+	}
+	if max != noWatermark {
+		s.partMax[pb.Partition] = max
+	}
+	if late == 0 {
+		return rec, nil
+	}
+	s.LateRows += int64(late)
+	bb := array.NewBooleanBuilder(s.mem)
+	defer bb.Release()
+	bb.AppendValues(keep, nil)
+	mask := bb.NewBooleanArray()
+	defer mask.Release()
+	kept, err := compute.FilterRecordBatch(ctx, rec, mask, compute.DefaultFilterOptions())
+	if err != nil {
+		rec.Release()
+		return nil, err
+	}
+	for i := range keep {
+		keep[i] = !keep[i]
+	}
+	bb.AppendValues(keep, nil)
+	inv := bb.NewBooleanArray()
+	defer inv.Release()
+	lateRows, err := compute.FilterRecordBatch(ctx, rec, inv, compute.DefaultFilterOptions())
+	rec.Release()
+	if err != nil {
+		kept.Release()
+		return nil, err
+	}
+	s.late = append(s.late, lateRows)
+	if kept.NumRows() == 0 {
+		kept.Release()
+		return nil, nil
+	}
+	return kept, nil
+}
+
+// advance recomputes the watermark; it reports whether it moved forward.
+func (s *SourceScan) advance(idle []int32, done bool) bool {
+	if done {
+		if s.wm == math.MaxInt64 {
+			return false
+		}
+		s.wm = math.MaxInt64
+		return true
+	}
+	if s.eventTime == nil {
+		return false
+	}
+	isIdle := map[int32]bool{}
+	for _, p := range idle {
+		isIdle[p] = true
+	}
+	min := int64(math.MaxInt64)
+	active := 0
+	for p := range s.known {
+		if isIdle[p] {
+			continue
+		}
+		m, ok := s.partMax[p]
+		if !ok {
+			return false // an active partition with no event time yet holds the watermark
+		}
+		active++
+		if m < min {
+			min = m
+		}
+	}
+	if active == 0 {
+		return false
+	}
+	w := min - s.delay.Microseconds()
+	if w > s.wm {
+		s.wm = w
+		return true
+	}
+	return false
+}
+
+func (s *SourceScan) currentWatermark() executor.Watermark {
+	if s.wm == math.MaxInt64 {
+		return executor.MaxWatermark
+	}
+	return executor.Watermark{Time: time.UnixMicro(s.wm).UTC()}
+}
+
+// scanState is the scan's checkpointed state (version 1).
+type scanState struct {
+	Version int             `json:"v"`
+	PartMax map[int32]int64 `json:"part_max"`
+	WM      int64           `json:"wm"`
+}
+
+// Snapshot returns the watermark state; offsets are checkpointed by the driver.
+func (s *SourceScan) Snapshot() ([]byte, error) {
+	return json.Marshal(scanState{Version: 1, PartMax: s.partMax, WM: s.wm})
+}
+
+// Restore loads a Snapshot.
+func (s *SourceScan) Restore(b []byte) error {
+	var st scanState
+	if err := json.Unmarshal(b, &st); err != nil {
+		return fmt.Errorf("scan state: %w", err)
+	}
+	if st.Version != 1 {
+		return fmt.Errorf("scan state version %d is not supported", st.Version)
+	}
+	if st.PartMax != nil {
+		s.partMax = st.PartMax
+	}
+	s.wm = st.WM
+	for p := range s.partMax {
+		s.known[p] = true
+	}
+	return nil
+}

@@ -1,0 +1,421 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/format"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
+
+	"github.com/tide-sql/tide/catalog"
+	"github.com/tide-sql/tide/parser"
+)
+
+// Plan is a planned query.
+type Plan struct {
+	Root Node
+	// Update is set when the root emits updates to earlier rows (EMIT
+	// CHANGES aggregates); Key holds the root columns that identify a row.
+	Update bool
+	Key    []int
+	// Streaming is set when the plan reads at least one source.
+	Streaming bool
+}
+
+// Planner binds queries against a catalog.
+type Planner struct {
+	Catalog *catalog.Catalog
+}
+
+// rel is a relation while binding: a plan node and the names of its columns.
+type rel struct {
+	node      Node
+	cols      []ScopeColumn
+	wm        int // column carrying the watermarked event time, -1 if none
+	update    bool
+	key       []int
+	streaming bool
+}
+
+func (r *rel) scope(q *parser.Query, what string) *Scope {
+	return &Scope{Columns: r.cols, Pos: q.Map.Pos, What: what}
+}
+
+// PlanQuery plans a SELECT (a push query, or a snapshot of a table).
+func (p *Planner) PlanQuery(q *parser.Query) (*Plan, error) {
+	r, err := p.bindQuery(q, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &Plan{Root: mergeProjects(r.node), Update: r.update, Key: r.key, Streaming: r.streaming}, nil
+}
+
+func (p *Planner) bindQuery(q *parser.Query, depth int) (*rel, error) {
+	sel, ok := q.AST.(*ast.SelectStmt)
+	if !ok {
+		return nil, &parser.Error{Pos: q.Pos(), Msg: "UNION is not supported yet", Hint: "run the queries separately, each inserting into the same table"}
+	}
+	return p.bindSelect(sel, q, depth)
+}
+
+func (p *Planner) errAt(q *parser.Query, n ast.Node, format string, args ...any) *parser.Error {
+	return parser.Errorf(q.Map.Pos(n.OriginTextPosition()), format, args...)
+}
+
+func (p *Planner) bindSelect(sel *ast.SelectStmt, q *parser.Query, depth int) (*rel, error) {
+	if depth > 16 {
+		return nil, &parser.Error{Pos: q.Pos(), Msg: "views nest more than 16 deep (is a view defined in terms of itself?)"}
+	}
+	if sel.From == nil {
+		return nil, &parser.Error{Pos: q.Pos(), Msg: "expected FROM: a query reads a source, table or view"}
+	}
+	r, err := p.bindFrom(sel.From.TableRefs, q, depth)
+	if err != nil {
+		return nil, err
+	}
+	if depth == 0 && q.Watermark != nil {
+		if err := p.applyWatermark(r, q.Watermark); err != nil {
+			return nil, err
+		}
+	}
+	if sel.Where != nil {
+		pred, err := BindExpr(sel.Where, r.scope(q, "WHERE"))
+		if err != nil {
+			return nil, err
+		}
+		if pred.Type().ID() != arrow.BOOL && pred.Type().ID() != arrow.NULL {
+			return nil, p.errAt(q, sel.Where, "WHERE needs a boolean condition, found %s", catalog.TypeName(pred.Type()))
+		}
+		r.node = &Filter{Input: r.node, Pred: pred}
+	}
+	if sel.Distinct {
+		return nil, &parser.Error{Pos: q.Pos(), Msg: "SELECT DISTINCT is not supported yet", Hint: "GROUP BY the columns instead"}
+	}
+	aggs := collectAggregates(sel)
+	grouped := sel.GroupBy != nil || len(aggs) > 0
+	if grouped {
+		r, err = p.bindAggregate(sel, q, r, aggs, depth)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		if sel.Having != nil {
+			return nil, p.errAt(q, sel.Having.Expr, "HAVING needs GROUP BY or an aggregate")
+		}
+		if q.Emit == parser.EmitOnWindowClose && depth == 0 {
+			return nil, &parser.Error{Pos: q.EmitPos, Msg: "EMIT ON WINDOW CLOSE needs a windowed aggregate",
+				Hint: "GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE), ... or drop the EMIT clause"}
+		}
+		r, err = p.bindProjection(sel, q, r, nil)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if sel.OrderBy != nil {
+		return nil, p.errAt(q, sel.OrderBy.Items[0].Expr, "ORDER BY is not supported on streams yet")
+	}
+	if sel.Limit != nil {
+		n, err := limitCount(sel.Limit, q)
+		if err != nil {
+			return nil, err
+		}
+		r.node = &Limit{Input: r.node, N: n}
+	}
+	return r, nil
+}
+
+func limitCount(l *ast.Limit, q *parser.Query) (int64, error) {
+	if l.Offset != nil {
+		return 0, parser.Errorf(q.Map.Pos(l.Offset.OriginTextPosition()), "LIMIT with OFFSET is not supported")
+	}
+	v, ok := l.Count.(ast.ValueExpr)
+	if !ok {
+		return 0, parser.Errorf(q.Pos(), "LIMIT needs a number")
+	}
+	var n int64
+	switch x := v.GetValue().(type) {
+	case int64:
+		n = x
+	case uint64:
+		n = int64(x)
+	default:
+		return 0, parser.Errorf(q.Pos(), "LIMIT needs a whole number")
+	}
+	return n, nil
+}
+
+// bindFrom binds the FROM clause: one source, table, view or derived table.
+func (p *Planner) bindFrom(j *ast.Join, q *parser.Query, depth int) (*rel, error) {
+	if j.Right != nil {
+		return nil, &parser.Error{Pos: q.Pos(), Msg: "joins are not supported yet", Hint: "one source per query for now"}
+	}
+	ts, ok := j.Left.(*ast.TableSource)
+	if !ok {
+		if inner, ok := j.Left.(*ast.Join); ok {
+			return p.bindFrom(inner, q, depth)
+		}
+		return nil, &parser.Error{Pos: q.Pos(), Msg: "unsupported FROM clause"}
+	}
+	alias := ts.AsName.O
+	switch src := ts.Source.(type) {
+	case *ast.TableName:
+		name := src.Name.O
+		if alias == "" {
+			alias = name
+		}
+		t, err := p.Catalog.Get(name)
+		if err != nil {
+			e := parser.Errorf(q.Map.Pos(textOffset(q, name)), "source, table or view %q not found", name)
+			if names := p.names(); names != "" {
+				e.Hint = "known: " + names
+			} else {
+				e.Hint = "create it first with CREATE SOURCE or CREATE TABLE"
+			}
+			return nil, e
+		}
+		return p.bindTable(t, alias, q, depth)
+	case *ast.SelectStmt:
+		inner, err := p.bindSelect(src, q, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		for i := range inner.cols {
+			inner.cols[i].Table = alias
+		}
+		return inner, nil
+	}
+	return nil, &parser.Error{Pos: q.Pos(), Msg: "unsupported FROM clause"}
+}
+
+// textOffset finds name in the query text TiDB parsed (for positions of
+// identifiers, which TiDB's AST does not carry).
+func textOffset(q *parser.Query, name string) int {
+	// The rewritten text is not kept; search the original and map by hand.
+	src := strings.ToLower(q.Source)
+	i := strings.Index(src, " "+strings.ToLower(name))
+	if i < 0 {
+		return 0
+	}
+	return q.Map.Offset(0) + i + 1 - q.Map.Offset(0)
+}
+
+func (p *Planner) names() string {
+	var out []string
+	for _, t := range p.Catalog.List("") {
+		out = append(out, t.Name)
+	}
+	return strings.Join(out, ", ")
+}
+
+func (p *Planner) bindTable(t *catalog.Table, alias string, q *parser.Query, depth int) (*rel, error) {
+	switch t.Kind {
+	case catalog.KindView:
+		st, err := parser.ParseOne(t.SQL)
+		if err != nil {
+			return nil, fmt.Errorf("view %s: %w", t.Name, err)
+		}
+		cv, ok := st.(*parser.CreateView)
+		if !ok {
+			return nil, fmt.Errorf("view %s: stored statement is not CREATE VIEW", t.Name)
+		}
+		r, err := p.bindQuery(cv.Query, depth+1)
+		if err != nil {
+			return nil, fmt.Errorf("view %s: %w", t.Name, err)
+		}
+		if lim, ok := r.node.(*Limit); ok {
+			_ = lim
+		}
+		for i := range r.cols {
+			r.cols[i].Table = alias
+		}
+		return r, nil
+	case catalog.KindSource:
+		scan := &SourceScan{Table: t, EventTime: nil, Out: t.Schema()}
+		r := &rel{node: scan, wm: -1, streaming: true}
+		for _, c := range t.Columns {
+			r.cols = append(r.cols, ScopeColumn{Table: alias, Name: c.Name, Type: c.Type})
+		}
+		if t.EventTime != "" {
+			i := t.ColumnIndex(t.EventTime)
+			scan.EventTime = &ColumnRef{Index: i, Name: t.Columns[i].Name, Typ: t.Columns[i].Type}
+			scan.EventTimeName = t.Columns[i].Name
+			scan.Delay = t.WatermarkDelay
+			r.wm = i
+		}
+		return r, nil
+	default:
+		scan := &TableScan{Table: t, Out: t.Schema()}
+		r := &rel{node: scan, wm: -1}
+		for _, c := range t.Columns {
+			r.cols = append(r.cols, ScopeColumn{Table: alias, Name: c.Name, Type: c.Type})
+		}
+		return r, nil
+	}
+}
+
+// applyWatermark sets a query-level WATERMARK FOR on the relation's
+// source: the event-time expression is pushed down into the scan (so that
+// watermarks stay per partition) through projections and filters.
+func (p *Planner) applyWatermark(r *rel, wm *parser.WatermarkDef) error {
+	idx := -1
+	for i, c := range r.cols {
+		if strings.EqualFold(c.Name, wm.Column) {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return &parser.Error{Pos: wm.Pos, Msg: fmt.Sprintf("watermark column %q not found", wm.Column), Hint: "columns are " + colNames(r.cols)}
+	}
+	if r.cols[idx].Type.ID() != arrow.TIMESTAMP {
+		return &parser.Error{Pos: wm.Pos, Msg: fmt.Sprintf("watermark column %s is %s, not a TIMESTAMP", wm.Column, catalog.TypeName(r.cols[idx].Type)),
+			Hint: "CAST it: SELECT CAST(" + wm.Column + " AS TIMESTAMP(3)) AS " + wm.Column + " FROM ... in a subquery"}
+	}
+	var e Expr = &ColumnRef{Index: idx, Name: r.cols[idx].Name, Typ: r.cols[idx].Type}
+	n := r.node
+	for {
+		switch x := n.(type) {
+		case *Project:
+			e = substitute(e, x.Exprs)
+			x.Watermark = idx
+			n = x.Input
+			continue
+		case *Filter:
+			n = x.Input
+			continue
+		case *SourceScan:
+			x.EventTime = e
+			x.EventTimeName = wm.Column
+			x.Delay = wm.Delay
+			r.wm = idx
+			return nil
+		}
+		return &parser.Error{Pos: wm.Pos, Msg: "WATERMARK FOR needs a source (a stream) under it, not a table or an aggregate"}
+	}
+}
+
+// substitute replaces column references in e by the expressions they name.
+func substitute(e Expr, exprs []Expr) Expr {
+	switch x := e.(type) {
+	case *ColumnRef:
+		return exprs[x.Index]
+	case *Call:
+		args := make([]Expr, len(x.Args))
+		for i, a := range x.Args {
+			args[i] = substitute(a, exprs)
+		}
+		return &Call{Func: x.Func, Args: args, Typ: x.Typ}
+	}
+	return e
+}
+
+func colNames(cols []ScopeColumn) string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// restore prints an AST expression canonically, to compare GROUP BY items
+// with SELECT expressions.
+func restore(n ast.Node) string {
+	var b strings.Builder
+	ctx := format.NewRestoreCtx(format.RestoreStringSingleQuotes|format.RestoreKeyWordLowercase|format.RestoreNameLowercase, &b)
+	if err := n.Restore(ctx); err != nil {
+		return fmt.Sprintf("%p", n)
+	}
+	return b.String()
+}
+
+// fieldName is the output name of a select field.
+func fieldName(f *ast.SelectField, i int) string {
+	if f.AsName.O != "" {
+		return f.AsName.O
+	}
+	switch e := f.Expr.(type) {
+	case *ast.ColumnNameExpr:
+		return e.Name.Name.O
+	case *ast.FuncCallExpr:
+		switch e.FnName.L {
+		case "tumble_start", "hop_start", "tide_session_start", "session_start":
+			return "window_start"
+		case "tumble_end", "hop_end", "session_end":
+			return "window_end"
+		}
+	case *ast.AggregateFuncExpr:
+		if strings.EqualFold(e.F, "count") && len(e.Args) == 1 {
+			if _, lit := e.Args[0].(ast.ValueExpr); lit {
+				return "count"
+			}
+		}
+	}
+	if t := strings.TrimSpace(f.Text()); t != "" && !strings.Contains(t, "TIDE_") {
+		return t
+	}
+	return fmt.Sprintf("EXPR$%d", i)
+}
+
+// bindProjection binds the SELECT list over r (replace substitutes group
+// keys and aggregates after a GROUP BY).
+func (p *Planner) bindProjection(sel *ast.SelectStmt, q *parser.Query, r *rel,
+	replace func(ast.ExprNode) (Expr, bool, error)) (*rel, error) {
+	proj := &Project{Input: r.node, Watermark: -1}
+	out := &rel{wm: -1, update: r.update, streaming: r.streaming}
+	var fields []arrow.Field
+	for i, f := range sel.Fields.Fields {
+		if f.WildCard != nil {
+			if replace != nil {
+				return nil, &parser.Error{Pos: q.Pos(), Msg: "SELECT * cannot be used with GROUP BY", Hint: "name the columns"}
+			}
+			for j, c := range r.cols {
+				if f.WildCard.Table.O != "" && !strings.EqualFold(f.WildCard.Table.O, c.Table) {
+					continue
+				}
+				if j == r.wm {
+					proj.Watermark = len(proj.Exprs)
+					out.wm = len(proj.Exprs)
+				}
+				proj.Exprs = append(proj.Exprs, &ColumnRef{Index: j, Name: c.Name, Typ: c.Type})
+				fields = append(fields, arrow.Field{Name: c.Name, Type: c.Type, Nullable: true})
+				out.cols = append(out.cols, ScopeColumn{Name: c.Name, Type: c.Type})
+			}
+			continue
+		}
+		s := r.scope(q, "SELECT")
+		s.Replace = replace
+		e, err := BindExpr(f.Expr, s)
+		if err != nil {
+			return nil, err
+		}
+		name := fieldName(f, i)
+		if ref, ok := e.(*ColumnRef); ok && ref.Index == r.wm && r.wm >= 0 {
+			proj.Watermark = len(proj.Exprs)
+			out.wm = len(proj.Exprs)
+		}
+		proj.Exprs = append(proj.Exprs, e)
+		fields = append(fields, arrow.Field{Name: name, Type: e.Type(), Nullable: true})
+		out.cols = append(out.cols, ScopeColumn{Name: name, Type: e.Type()})
+	}
+	proj.Out = arrow.NewSchema(fields, nil)
+	// Update keys follow the key columns through the projection.
+	for _, k := range r.key {
+		for j, e := range proj.Exprs {
+			if ref, ok := e.(*ColumnRef); ok && ref.Index == k {
+				out.key = append(out.key, j)
+				break
+			}
+		}
+	}
+	if r.update && len(out.key) < len(r.key) {
+		return nil, &parser.Error{Pos: q.Pos(), Msg: "this query updates its rows (EMIT CHANGES) but does not select every GROUP BY key",
+			Hint: "select the GROUP BY columns (and window_start) so that updates can find the row they replace"}
+	}
+	out.node = proj
+	return out, nil
+}
+
+var _ = opcode.Plus
+var _ = time.Second

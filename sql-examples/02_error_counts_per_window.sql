@@ -1,0 +1,28 @@
+-- Seed, exercise 4: errors per 5-minute window with a 10-minute watermark.
+-- The events carry their time as an ISO-8601 string; as in the seed's
+-- withColumn("event_time", to_timestamp(...)).withWatermark(...), the event
+-- time is computed in a subquery and the watermark is declared on it in the
+-- query (WATERMARK FOR after GROUP BY). Each window's count is emitted once,
+-- when the watermark passes the window's end.
+CREATE SOURCE events (
+  level       VARCHAR,
+  message     VARCHAR,
+  `timestamp` VARCHAR
+) WITH (connector = 'kafka', topic = 'events', format = 'json');
+
+CREATE TABLE error_counts (
+  window_start TIMESTAMP(3),
+  window_end   TIMESTAMP(3),
+  errors       BIGINT
+);
+
+INSERT INTO error_counts
+SELECT window_start, window_end, COUNT(*) AS errors
+FROM (
+  SELECT CAST(`timestamp` AS TIMESTAMP(3)) AS event_time
+  FROM events
+  WHERE level IN ('ERROR', 'FATAL')
+) AS e
+GROUP BY TUMBLE(event_time, INTERVAL 5 MINUTES)
+WATERMARK FOR event_time AS event_time - INTERVAL 10 MINUTES
+EMIT ON WINDOW CLOSE;
