@@ -81,7 +81,7 @@ func (p *Planner) PlanInsert(ins *parser.Insert) (*Plan, error) {
 		sink.Key = t.PrimaryKeyIndexes()
 	case r.update && !updateSinks[t.Connector]:
 		return nil, &parser.Error{Pos: ins.TablePos,
-			Msg: fmt.Sprintf("table %q is append-only, but this query updates rows it already emitted", t.Name),
+			Msg:  fmt.Sprintf("table %q is append-only, but this query updates rows it already emitted", t.Name),
 			Hint: fmt.Sprintf("give %s a PRIMARY KEY (%s), or group by a window and EMIT ON WINDOW CLOSE", t.Name, keyNames(r))}
 	}
 	return &Plan{Root: mergeProjects(sink), Update: r.update, Key: sink.Key, Streaming: r.streaming}, nil

@@ -64,12 +64,12 @@ func (k WindowKind) String() string {
 // Window is the event-time window of a windowed aggregate. Window bounds are
 // aligned to the Unix epoch (UTC), as in Flink and Spark.
 type Window struct {
-	Kind    WindowKind
-	TimeCol int    // index of the event-time column in the aggregate's input
-	TimeName string // its name, for EXPLAIN
-	Size    time.Duration // tumble and hop: window length
-	Slide   time.Duration // hop: distance between window starts
-	Gap     time.Duration // session: inactivity that closes a session
+	Kind     WindowKind
+	TimeCol  int           // index of the event-time column in the aggregate's input
+	TimeName string        // its name, for EXPLAIN
+	Size     time.Duration // tumble and hop: window length
+	Slide    time.Duration // hop: distance between window starts
+	Gap      time.Duration // session: inactivity that closes a session
 }
 
 // AggCall is one aggregate function of an Aggregate node.
