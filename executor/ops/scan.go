@@ -367,7 +367,17 @@ func (s *SourceScan) advance(idle []int32, done bool) bool {
 		}
 	}
 	if active == 0 {
-		return false
+		// Every partition is idle: the input has gone quiet, so nothing
+		// holds the watermark back any more; it follows the largest event
+		// time seen (as Spark's global watermark does).
+		for _, m := range s.partMax {
+			if min == math.MaxInt64 || m > min {
+				min = m
+			}
+		}
+		if len(s.partMax) == 0 {
+			return false
+		}
 	}
 	w := min - s.delay.Microseconds()
 	if w > s.wm {
