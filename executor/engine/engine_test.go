@@ -116,7 +116,7 @@ CREATE TABLE o1 (user_id BIGINT); INSERT INTO o1 SELECT user_id FROM c1;`)
 		}
 	})
 	t.Run("table keeps them with the reason", func(t *testing.T) {
-		x.exec(`CREATE TABLE dead (topic VARCHAR, `+"`partition`"+` BIGINT, `+"`offset`"+` BIGINT, value VARCHAR, error VARCHAR, kafka_timestamp TIMESTAMP(3));
+		x.exec(`CREATE TABLE dead (topic VARCHAR, ` + "`partition`" + ` BIGINT, ` + "`offset`" + ` BIGINT, value VARCHAR, error VARCHAR, kafka_timestamp TIMESTAMP(3));
 CREATE SOURCE c2 (user_id BIGINT, url VARCHAR, ts TIMESTAMP(3))
 WITH (connector = 'kafka', topic = 'clicks', stop = 'latest', on_error = 'table:dead');
 CREATE TABLE o2 (user_id BIGINT); INSERT INTO o2 SELECT user_id FROM c2;`)
