@@ -50,6 +50,10 @@ type Connector struct {
 	NewSource func(t *catalog.Table, env Env) (executor.SourceReader, error)
 	// NewSink builds a sink for a table; nil if it cannot be a sink.
 	NewSink func(t *catalog.Table, env Env) (executor.Sink, error)
+	// Prefixes are option-name prefixes whose keys the connector checks
+	// itself (datagen's fields.<column>.<setting>); Normalize passes them
+	// through in lower case.
+	Prefixes []string
 }
 
 var (
@@ -128,6 +132,10 @@ func (c *Connector) Normalize(raw map[string]string) (map[string]string, error) 
 			continue
 		}
 		o, ok := byName[strings.ToLower(k)]
+		if !ok && c.hasPrefix(k) {
+			out[strings.ToLower(k)] = v
+			continue
+		}
 		if !ok {
 			return nil, &OptionError{Key: k, Msg: fmt.Sprintf("unknown option %q for connector %s (options: %s)", k, c.Name, c.optionList())}
 		}
@@ -153,6 +161,15 @@ func (c *Connector) Normalize(raw map[string]string) (map[string]string, error) 
 		}
 	}
 	return out, nil
+}
+
+func (c *Connector) hasPrefix(k string) bool {
+	for _, p := range c.Prefixes {
+		if len(k) > len(p) && strings.EqualFold(k[:len(p)], p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Connector) optionList() string {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/connectors"
+	_ "github.com/tide-sql/tide/connectors/all" // every connector tide ships
 	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/parser"
 	"github.com/tide-sql/tide/planner"

@@ -1,0 +1,171 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/tide-sql/tide/connectors/delta"
+	"github.com/tide-sql/tide/executor/engine"
+	"github.com/tide-sql/tide/parser"
+)
+
+// crashPipelines are the queries the crash test kills and restarts: a
+// windowed aggregate merged into a Delta table by primary key, and a plain
+// filter appended to a Delta table (duplicates would show there).
+var crashPipelines = map[string]string{
+	"merge": `
+CREATE SOURCE tx (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL 30 SECOND)
+WITH (connector = 'kafka', topic = 'tx', stop = 'latest', max_batch = '37');
+CREATE TABLE stats (window_start TIMESTAMP(3), customer_id VARCHAR, n BIGINT, total DOUBLE,
+  PRIMARY KEY (window_start, customer_id)) WITH (connector = 'delta', path = '%s');
+INSERT INTO stats SELECT window_start, customer_id, COUNT(*), SUM(amount) FROM tx
+GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE), customer_id;`,
+	"append": `
+CREATE SOURCE tx (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3))
+WITH (connector = 'kafka', topic = 'tx', stop = 'latest', max_batch = '37');
+CREATE TABLE big (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3)) WITH (connector = 'delta', path = '%s');
+INSERT INTO big SELECT customer_id, amount, ts FROM tx WHERE amount >= 50;`,
+}
+
+// TestCrashChild is the process the crash test kills; it does nothing in a
+// normal test run.
+func TestCrashChild(t *testing.T) {
+	if os.Getenv("TIDE_CRASH_STATE") == "" {
+		t.Skip("run by TestKilledQueryResumesExactlyOnce")
+	}
+	e, err := engine.Open(context.Background(), engine.Config{StateDir: os.Getenv("TIDE_CRASH_STATE"), Brokers: os.Getenv("TIDE_CRASH_BROKERS")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql := fmt.Sprintf(crashPipelines[os.Getenv("TIDE_CRASH_PIPELINE")], os.Getenv("TIDE_CRASH_OUT"))
+	// The catalog persists: after the first run only the INSERT is new.
+	sql = strings.ReplaceAll(sql, "CREATE SOURCE", "CREATE SOURCE IF NOT EXISTS")
+	sql = strings.ReplaceAll(sql, "CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
+	if err := e.Execute(context.Background(), sql, nil); err != nil {
+		t.Fatal(parser.Render(err, sql))
+	}
+	if err := e.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+}
+
+// TestKilledQueryResumesExactlyOnce kills a running query with SIGKILL at
+// random moments (mid-batch, between the sink commit and the checkpoint,
+// inside a Delta commit), restarts it each time, and checks that the final
+// table equals the one an uninterrupted run writes: no lost row, no
+// duplicate, correct merged values.
+func TestKilledQueryResumesExactlyOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := newEnv(t)
+	if err := x.broker.CreateTopic("tx", 3); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(42))
+	var lines []string
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 3000; i++ {
+		ts := base.Add(time.Duration(i)*100*time.Millisecond - time.Duration(rng.Intn(20000))*time.Millisecond)
+		lines = append(lines, fmt.Sprintf(`{"customer_id": "C%d", "amount": %d.5, "ts": "%s"}`, rng.Intn(7), rng.Intn(100), ts.Format(time.RFC3339Nano)))
+	}
+	x.produce("tx", lines...)
+	for _, name := range []string{"merge", "append"} {
+		t.Run(name, func(t *testing.T) {
+			// The reference: one uninterrupted run.
+			refOut := filepath.Join(t.TempDir(), "ref")
+			refState := filepath.Join(t.TempDir(), "state")
+			runChild(t, exe, x, name, refState, refOut, 0)
+			// The crash run: SIGKILL at random moments until it finishes.
+			out := filepath.Join(t.TempDir(), "out")
+			state := filepath.Join(t.TempDir(), "state")
+			kills := 0
+			for attempt := 0; ; attempt++ {
+				if attempt > 60 {
+					t.Fatal("the query never finished")
+				}
+				delay := time.Duration(100+rng.Intn(500)) * time.Millisecond
+				if runChild(t, exe, x, name, state, out, delay) {
+					break
+				}
+				kills++
+			}
+			if kills == 0 {
+				t.Fatal("the query was never killed: the test proves nothing")
+			}
+			want, got := deltaRows(t, refOut), deltaRows(t, out)
+			if len(want) == 0 {
+				t.Fatal("the reference table is empty")
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("after %d kills the table differs from an uninterrupted run (%d rows vs %d)", kills, len(got), len(want))
+			}
+			t.Logf("%d kills, %d rows, identical to the uninterrupted run", kills, len(got))
+		})
+	}
+}
+
+// runChild runs the pipeline in a child process; with killAfter > 0 it is
+// SIGKILLed after that long. It reports whether the child finished.
+func runChild(t *testing.T, exe string, x *env, pipeline, state, out string, killAfter time.Duration) bool {
+	t.Helper()
+	cmd := exec.Command(exe, "-test.run", "^TestCrashChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "TIDE_CRASH_STATE="+state, "TIDE_CRASH_BROKERS="+x.broker.Addr(),
+		"TIDE_CRASH_PIPELINE="+pipeline, "TIDE_CRASH_OUT="+out)
+	var buf strings.Builder
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	if killAfter <= 0 {
+		if err := <-done; err != nil {
+			t.Fatalf("reference run failed: %v\n%s", err, buf.String())
+		}
+		return true
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("child failed: %v\n%s", err, buf.String())
+		}
+		return true
+	case <-time.After(killAfter):
+		cmd.Process.Kill()
+		<-done
+		return false
+	}
+}
+
+// deltaRows reads a Delta table with the log reader (the active files
+// computed from add and remove actions) and returns its rows sorted.
+func deltaRows(t *testing.T, path string) []string {
+	t.Helper()
+	recs, _, _, err := delta.ReadTable(path, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := recordLines(recs)
+	for _, r := range recs {
+		r.Release()
+	}
+	sort.Strings(rows)
+	return rows
+}
