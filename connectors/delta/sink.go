@@ -1,0 +1,229 @@
+package delta
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/tide-sql/tide/connectors/parquet/pqfile"
+	"github.com/tide-sql/tide/executor"
+)
+
+// ErrNoTable is returned by ReadTable for a path that holds no Delta log.
+var ErrNoTable = errors.New("no delta table")
+
+// Sink writes a query's output into a Delta table, one commit per epoch.
+type Sink struct {
+	cfg      Config
+	mem      memory.Allocator
+	declared *arrow.Schema // the catalog's columns: Scan's schema before a table exists
+
+	mu          sync.Mutex
+	open        bool
+	spec        executor.SinkSpec
+	snap        *snapshot
+	writer      *dataWriter
+	buf         []arrow.Record  // rows of the current epoch
+	dataCommits int             // commits that added files since the last compaction
+	lastAdded   map[string]bool // paths the last epoch commit added
+}
+
+var (
+	_ executor.Sink    = (*Sink)(nil)
+	_ executor.Scanner = (*Sink)(nil)
+)
+
+// New returns a sink for the table cfg describes. declared may be nil.
+func New(cfg Config, declared *arrow.Schema, mem memory.Allocator) *Sink {
+	return &Sink{cfg: cfg, declared: declared, mem: mem}
+}
+
+// Open creates the table if it does not exist, or checks that the query's
+// schema and partitioning match it, and replays its log.
+func (s *Sink) Open(ctx context.Context, spec executor.SinkSpec) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	root := s.cfg.Path
+	if s.open {
+		return fmt.Errorf("delta sink for %s is already open", root)
+	}
+	if spec.Schema == nil {
+		return fmt.Errorf("delta sink for %s: no schema", root)
+	}
+	if spec.Mode == 0 {
+		spec.Mode = executor.SinkAppend
+	}
+	if spec.Mode == executor.SinkUpsert {
+		if len(spec.PrimaryKey) == 0 {
+			return fmt.Errorf("upsert into delta table at %s needs a primary key", root)
+		}
+		for _, k := range spec.PrimaryKey {
+			if k < 0 || k >= spec.Schema.NumFields() {
+				return fmt.Errorf("delta table at %s: primary key column %d is out of range", root, k)
+			}
+		}
+	}
+	if _, err := schemaString(spec.Schema); err != nil {
+		return fmt.Errorf("delta table at %s: %w", root, err)
+	}
+	for _, p := range s.cfg.PartitionBy {
+		if columnIndex(spec.Schema, p) < 0 {
+			return fmt.Errorf("delta table at %s: partition_by column %q is not a column of the query (columns: %s)", root, p, fieldNames(spec.Schema))
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(root, logDir), 0o755); err != nil {
+		return fmt.Errorf("create delta table at %s: %w", root, err)
+	}
+	removeStaleTemps(root)
+	snap, err := loadSnapshot(ctx, root, s.mem)
+	if err != nil {
+		return err
+	}
+	if snap.version < 0 {
+		if snap, err = s.create(ctx, spec.Schema); err != nil {
+			return err
+		}
+	}
+	if err := s.checkTable(snap, spec); err != nil {
+		return err
+	}
+	// Write with the table's column names and the query's types (equal to
+	// the table's, checked above).
+	fields := make([]arrow.Field, spec.Schema.NumFields())
+	for i, f := range spec.Schema.Fields() {
+		fields[i] = arrow.Field{Name: snap.schema.Field(i).Name, Type: f.Type, Nullable: f.Nullable}
+	}
+	w, err := newDataWriter(root, arrow.NewSchema(fields, nil), snap.metadata.PartitionColumns, s.mem)
+	if err != nil {
+		return err
+	}
+	s.spec, s.snap, s.writer, s.open, s.dataCommits = spec, snap, w, true, 0
+	return nil
+}
+
+// create writes version 0: protocol, metadata and commit info.
+func (s *Sink) create(ctx context.Context, sc *arrow.Schema) (*snapshot, error) {
+	root := s.cfg.Path
+	ss, err := schemaString(sc)
+	if err != nil {
+		return nil, err
+	}
+	parts := make([]string, 0, len(s.cfg.PartitionBy))
+	for _, p := range s.cfg.PartitionBy {
+		parts = append(parts, sc.Field(columnIndex(sc, p)).Name)
+	}
+	partJSON, _ := json.Marshal(parts)
+	now := time.Now()
+	acts := []action{
+		{CommitInfo: &commitInfo{Timestamp: now.UnixMilli(), Operation: "CREATE TABLE", EngineInfo: engineInfo, TxnID: newUUID(),
+			OperationParameters: map[string]string{"partitionBy": string(partJSON)}}},
+		{Protocol: &protocolAction{MinReaderVersion: 1, MinWriterVersion: 2}},
+		{MetaData: &metadataAction{ID: newUUID(), Format: formatSpec{Provider: "parquet", Options: map[string]string{}},
+			SchemaString: ss, PartitionColumns: parts, CreatedTime: now.UnixMilli(), Configuration: map[string]string{}}},
+	}
+	err = writeCommit(root, 0, acts)
+	if err != nil && !errors.Is(err, errVersionExists) {
+		return nil, err
+	}
+	// Created by us or, if we lost the race, by another writer: read it.
+	return loadSnapshot(ctx, root, s.mem)
+}
+
+// checkTable checks that the query can write into the existing table.
+func (s *Sink) checkTable(snap *snapshot, spec executor.SinkSpec) error {
+	root := s.cfg.Path
+	if err := snap.checkProtocol(root, true); err != nil {
+		return err
+	}
+	if err := checkSchema(root, snap.schema, spec.Schema); err != nil {
+		return err
+	}
+	have := snap.metadata.PartitionColumns
+	if len(s.cfg.PartitionBy) > 0 && !strings.EqualFold(strings.Join(have, ","), strings.Join(s.cfg.PartitionBy, ",")) {
+		return fmt.Errorf("delta table at %s is partitioned by (%s), but partition_by is (%s)",
+			root, strings.Join(have, ", "), strings.Join(s.cfg.PartitionBy, ", "))
+	}
+	if spec.Mode == executor.SinkUpsert && snap.appendOnly() {
+		return fmt.Errorf("delta table at %s is append-only (delta.appendOnly), so a query with a primary key cannot update it", root)
+	}
+	return nil
+}
+
+// LastEpoch returns the newest epoch of this query in the table's log
+// (txn action with appId = query id), reading commits other writers made.
+func (s *Sink) LastEpoch(ctx context.Context) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.open {
+		return 0, fmt.Errorf("delta sink for %s is not open", s.cfg.Path)
+	}
+	snap, err := s.snap.update(ctx, s.cfg.Path, s.mem)
+	if err != nil {
+		return 0, err
+	}
+	s.snap = snap
+	if t, ok := snap.txns[s.spec.QueryID]; ok {
+		return t.Version, nil
+	}
+	return -1, nil
+}
+
+// Write buffers rows of the current epoch.
+func (s *Sink) Write(_ context.Context, rec arrow.Record) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.open {
+		return fmt.Errorf("delta sink for %s is not open", s.cfg.Path)
+	}
+	if int(rec.NumCols()) != s.spec.Schema.NumFields() {
+		return fmt.Errorf("delta sink for %s: record has %d columns, the table %d", s.cfg.Path, rec.NumCols(), s.spec.Schema.NumFields())
+	}
+	rec.Retain()
+	s.buf = append(s.buf, rec)
+	return nil
+}
+
+// Abort drops the rows buffered since the last commit.
+func (s *Sink) Abort(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.drop()
+	return nil
+}
+
+func (s *Sink) drop() {
+	pqfile.Release(s.buf)
+	s.buf = nil
+}
+
+// Close drops buffered rows. It is safe to call twice.
+func (s *Sink) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.drop()
+	s.open, s.snap, s.writer = false, nil, nil
+	return nil
+}
+
+// Scan returns the table's current contents. A table not created yet is
+// empty, with the declared columns.
+func (s *Sink) Scan(context.Context) ([]arrow.Record, *arrow.Schema, error) {
+	recs, sc, _, err := ReadTable(s.cfg.Path, s.mem)
+	if errors.Is(err, ErrNoTable) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.open {
+			return nil, s.spec.Schema, nil
+		}
+		return nil, s.declared, nil
+	}
+	return recs, sc, err
+}

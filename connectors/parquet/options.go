@@ -1,0 +1,28 @@
+package parquet
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/tide-sql/tide/catalog"
+	"github.com/tide-sql/tide/connectors"
+	"github.com/tide-sql/tide/executor"
+)
+
+var options = []connectors.Option{
+	{Name: "path", Synonyms: []string{"location"}, Required: true,
+		Help: "directory the Parquet files are written to (created if missing)"},
+}
+
+func init() {
+	connectors.Register(&connectors.Connector{Name: "parquet", Options: options, NewSink: newSink})
+}
+
+func newSink(t *catalog.Table, _ connectors.Env) (executor.Sink, error) {
+	dir := strings.TrimPrefix(strings.TrimSpace(t.Options["path"]), "file://")
+	if dir == "" {
+		return nil, fmt.Errorf("table %s: connector parquet needs option path", t.Name)
+	}
+	return New(dir, t.Schema(), memory.DefaultAllocator), nil
+}

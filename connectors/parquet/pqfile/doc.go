@@ -1,0 +1,5 @@
+// Package pqfile writes Arrow records to one Parquet file and reads a
+// Parquet file back as Arrow records, with pqarrow. It is the file layer
+// shared by the parquet and delta connectors: no naming, no logs, no
+// commits, just "these rows in this file".
+package pqfile
