@@ -40,6 +40,12 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
+	return newEnvOn(t, b)
+}
+
+// newEnvOn starts an engine with a fresh state directory on broker b.
+func newEnvOn(t *testing.T, b *kafka.Broker) *env {
+	t.Helper()
 	dir := t.TempDir()
 	x := &env{t: t, broker: b, dir: dir}
 	x.open()
