@@ -168,6 +168,11 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 	default:
 		agg.Emit = EmitChanges
 	}
+	if agg.Window != nil && agg.Window.Kind == WindowSession && agg.Emit == EmitChanges {
+		return nil, &parser.Error{Pos: q.Map.Pos(winNode.OriginTextPosition()),
+			Msg:  "EMIT CHANGES is not supported for SESSION windows: a merging session would have to retract rows already emitted",
+			Hint: "use EMIT ON WINDOW CLOSE (the default) to get each session once, when it ends"}
+	}
 	if agg.Window != nil && agg.Emit == EmitOnWindowClose && r.wm < 0 {
 		return nil, &parser.Error{Pos: q.Map.Pos(winNode.OriginTextPosition()),
 			Msg:  fmt.Sprintf("%s on %s needs a watermark on %s to ever close a window", strings.ToUpper(agg.Window.Kind.String()), agg.Window.TimeName, agg.Window.TimeName),

@@ -17,6 +17,7 @@ type built struct {
 	scan     *ops.SourceScan     // nil for a snapshot query
 	stateful []executor.Stateful // in build order (checkpointed by index)
 	stats    []interface{ StateRows() int64 }
+	lates    []interface{ LateRows() int64 } // rows an aggregate refused because their window had closed
 	sources  []string
 }
 
@@ -96,6 +97,9 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 		if st, ok := op.(interface{ StateRows() int64 }); ok {
 			b.stats = append(b.stats, st)
 		}
+		if lc, ok := op.(interface{ LateRows() int64 }); ok {
+			b.lates = append(b.lates, lc)
+		}
 		return op, nil
 	case *planner.Limit:
 		in, err := e.build(n.Input, b, once)
@@ -107,6 +111,14 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 		return e.build(n.Input, b, once)
 	}
 	return nil, fmt.Errorf("no operator for plan node %T", n)
+}
+
+func (b *built) lateRows() int64 {
+	var n int64
+	for _, l := range b.lates {
+		n += l.LateRows()
+	}
+	return n
 }
 
 func (b *built) stateRows() int64 {

@@ -26,7 +26,7 @@ func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, inp
 	if s := d.b.scan; s != nil {
 		p.NumInputRows = s.InputRows - inputBefore
 		p.TotalInputRows = s.InputRows
-		p.LateRowsDropped = s.LateRows
+		p.LateRowsDropped = s.LateRows + d.b.lateRows()
 		p.BadRecords = s.BadRecords
 		p.DurationMs["fetch"] = s.FetchTime.Milliseconds()
 		if t, ok := s.Watermark(); ok {
