@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+)
+
+const helpText = `tide — streaming SQL over Kafka
+
+usage:
+  tide [flags]                          the interactive shell
+  tide run [flags] FILE.sql|-|-e SQL ... run scripts; wait while continuous queries run
+                                        (--once: process what is there, then stop)
+  tide serve [--addr 127.0.0.1:8080] [--init FILE.sql]
+                                        the HTTP endpoint (POST /v1/sql, /v1/queries, /metrics)
+  tide broker [--addr 127.0.0.1:9092] [--partitions 3]
+                                        a local in-memory Kafka-protocol broker
+  tide produce --topic T [--key FIELD] [FILE]
+                                        JSON lines (FILE or standard input) to a topic
+  tide demo                             broker + generator + windowed pipeline, end to end
+  tide version                          the version
+  tide help [command]                   this text, or a command's flags
+
+flags of every command:
+  --brokers host:port   Kafka bootstrap servers (default: $TIDE_BROKERS; with neither,
+                        an embedded broker is started in the process)
+  --state-dir DIR       catalog and query checkpoints (default ./tide-state)
+  --format FORMAT       how rows print: table, json (one object per line) or csv
+`
+
+func (a *app) cmdHelp(g globalOptions, args []string) int {
+	if len(args) > 0 && args[0] != "help" {
+		// "tide help run" is "tide run -h".
+		sub := *a
+		sub.stderr = a.stdout
+		return sub.main([]string{args[0], "-h"})
+	}
+	fmt.Fprint(a.stdout, helpText)
+	return exitOK
+}
