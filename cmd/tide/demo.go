@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,13 +9,11 @@ import (
 	"time"
 
 	"github.com/tide-sql/tide/connectors"
+	examples "github.com/tide-sql/tide/sql-examples"
 )
 
-// demoSQL is the demo's pipeline. It is a copy kept in this folder (the
-// sql-examples folder belongs to the examples' owners).
-//
-//go:embed demo.sql
-var demoSQL string
+// demoSQL is the demo's pipeline, sql-examples/demo.sql.
+var demoSQL = examples.Demo
 
 const demoUsage = `tide demo [flags]
 

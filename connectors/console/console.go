@@ -72,8 +72,9 @@ func (s *sink) Commit(ctx context.Context, epoch int64) error {
 			}
 			row := make([]string, rec.NumCols())
 			for c := range row {
-				v := executor.FormatValue(executor.Value(rec.Column(c), i), rec.Column(c).DataType())
-				if s.trunc && len(v) > 20 {
+				col := rec.Column(c)
+				v := executor.FormatValue(executor.Value(col, i), col.DataType())
+				if s.trunc && len(v) > 20 && col.DataType().ID() == arrow.STRING {
 					v = v[:17] + "..."
 				}
 				row[c] = v

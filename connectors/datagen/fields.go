@@ -15,7 +15,7 @@ import (
 var settings = map[string]string{
 	"kind": "kind", "start": "start", "end": "end", "min": "start", "max": "end",
 	"length": "length", "values": "values", "prefix": "prefix",
-	"max_disorder": "max_disorder", "max-past": "max_disorder", "decimals": "decimals",
+	"max_disorder": "max_disorder", "max-past": "max_disorder", "decimals": "decimals", "step": "step",
 }
 
 // fieldSpec is the options of one column's generator, by canonical setting.
@@ -52,7 +52,7 @@ func fieldSpecs(t *catalog.Table) (map[int]fieldSpec, error) {
 		}
 		canon, ok := settings[setting]
 		if !ok {
-			return nil, fmt.Errorf("option %s: unknown setting %q (settings: kind, start, end, length, values, prefix, max_disorder, decimals)", k, setting)
+			return nil, fmt.Errorf("option %s: unknown setting %q (settings: kind, start, end, step, length, values, prefix, max_disorder, decimals)", k, setting)
 		}
 		if specs[col] == nil {
 			specs[col] = fieldSpec{}

@@ -40,12 +40,22 @@ func newTimeGen(kind string, spec fieldSpec, rate float64, unit arrow.TimeUnit) 
 		if rate > 0 {
 			g.step = time.Duration(float64(time.Second) / rate)
 		}
+		if v, ok := spec["step"]; ok {
+			// A simulated clock that runs faster (or slower) than the wall
+			// clock: each row moves event time by step.
+			if g.start.IsZero() {
+				return nil, nil, fmt.Errorf("step needs start (an RFC 3339 time)")
+			}
+			if g.step, err = parseDuration(v); err != nil || g.step <= 0 {
+				return nil, nil, fmt.Errorf("step '%s' is not a positive duration like '1s'", v)
+			}
+		}
 		if v, ok := spec["max_disorder"]; ok {
 			if g.disorder, err = parseDuration(v); err != nil || g.disorder < 0 {
 				return nil, nil, fmt.Errorf("max_disorder '%s' is not a duration like '5s' or '5 seconds'", v)
 			}
 		}
-		return g, []string{"start", "max_disorder"}, nil
+		return g, []string{"start", "step", "max_disorder"}, nil
 	case "random":
 		s, okS := spec["start"]
 		e, okE := spec["end"]

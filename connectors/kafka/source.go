@@ -50,6 +50,7 @@ type partition struct {
 	dec     *jsonfmt.Decoder
 	lastRec time.Time // wall clock when a record last arrived (Open time before)
 
+	ctrlNext       int64     // offset after the last transaction marker seen beyond pending
 	highWater      int64     // log end offset last seen
 	lastRecordTime time.Time // Kafka timestamp of the last record delivered
 }

@@ -100,6 +100,9 @@ func (r *Reader) deliver(until executor.Offsets) (executor.Fetch, error) {
 		if lim := p.limit(until); len(p.pending) > 0 && p.pending[0].Offset >= lim && lim > p.next {
 			p.next = lim
 		}
+		if len(p.pending) == 0 && p.ctrlNext > p.next && p.ctrlNext <= p.limit(until) {
+			p.next = p.ctrlNext
+		}
 		f.End[id] = p.next
 	}
 	r.mu.Unlock()

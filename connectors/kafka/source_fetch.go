@@ -127,6 +127,16 @@ func (r *Reader) poll(ctx context.Context, n int) error {
 			if rec.Offset < p.fetched() {
 				continue // delivered or buffered already
 			}
+			if rec.Attrs.IsControl() {
+				// A transaction marker holds no data; the offsets up to it
+				// are consumed once the records before it are delivered.
+				if len(p.pending) == 0 {
+					p.next = max(p.next, rec.Offset+1)
+				} else {
+					p.ctrlNext = max(p.ctrlNext, rec.Offset+1)
+				}
+				continue
+			}
 			p.pending = append(p.pending, rec)
 			p.lastRec = now
 		}

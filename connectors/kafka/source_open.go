@@ -38,6 +38,11 @@ func (r *Reader) Open(ctx context.Context, start executor.Offsets) error {
 		kgo.DialTimeout(dialTimeout),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), // a checkpointed offset that retention removed
 		kgo.FetchMaxWait(time.Second),
+		// Exactly-once chains: read only committed transactions, and see
+		// the commit markers so that a partition whose last offset is a
+		// marker still reaches its end offset.
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.KeepControlRecords(),
 		kgo.MetadataMinAge(time.Second), // new partitions are picked up soon after discovery
 	)
 	if err != nil {

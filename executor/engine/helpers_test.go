@@ -131,6 +131,9 @@ func (x *env) wait() {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := x.e.Wait(ctx); err != nil {
+		for _, q := range x.e.Queries() {
+			x.t.Logf("query %s: %s, %d rows read, watermark %v %s", q.ID, q.State, q.Progress.TotalInputRows, q.Progress.Watermark, q.Error)
+		}
 		x.t.Fatal(err)
 	}
 }

@@ -146,7 +146,9 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 		switch {
 		case err == nil:
 			q.finish(QueryFinished, nil)
-		case errors.Is(err, context.Canceled):
+		case errors.Is(err, context.Canceled) || qctx.Err() != nil:
+			// Stopped: whatever the stop interrupted (a fetch, a commit)
+			// is redone from the checkpoint on the next start.
 			q.finish(QueryStopped, nil)
 		default:
 			e.cfg.Logf("query %s failed: %v", id, err)
