@@ -22,7 +22,13 @@ type Error struct {
 	Pos  Pos    // 1-based line and column in the user's original text
 	Msg  string // what is wrong, in SQL terms
 	Hint string // optional: what to do instead
+	// Err is an optional cause that callers branch on with errors.Is
+	// (catalog.ErrExists, for example).
+	Err error
 }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	if !e.Pos.IsValid() {

@@ -103,11 +103,6 @@ func TestRealEngineServe(t *testing.T) {
 	create := "CREATE TABLE dup (a BIGINT);"
 	do(t, "POST", ts.URL+"/v1/sql", create)
 	resp, body = do(t, "POST", ts.URL+"/v1/sql", create)
-	if resp.StatusCode == 400 && strings.Contains(body, "already exists") {
-		// The status is right once the engine's error wraps catalog.ErrExists
-		// (errors.Is), as serve's errorAnswer expects.
-		t.Skipf("CREATE twice: 400, want 409: the engine's error does not wrap catalog.ErrExists yet: %s", body)
-	}
 	if resp.StatusCode != 409 {
 		t.Errorf("CREATE twice: %d %s, want 409", resp.StatusCode, body)
 	}

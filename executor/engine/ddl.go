@@ -81,7 +81,7 @@ func (e *Engine) put(t *catalog.Table, pos parser.Pos, ifNotExists, orReplace bo
 		}
 		if !orReplace {
 			return nil, &parser.Error{Pos: pos, Msg: fmt.Sprintf("%s %q already exists", strings.ToLower(string(old.Kind)), old.Name),
-				Hint: "use CREATE OR REPLACE, or DROP it first"}
+				Hint: "use CREATE OR REPLACE, or DROP it first", Err: catalog.ErrExists}
 		}
 		if q := e.queryUsing(old.Name); q != "" {
 			return nil, &parser.Error{Pos: pos, Msg: fmt.Sprintf("%s %s is used by running query %s", kind, old.Name, q), Hint: "STOP QUERY " + q + " first"}
