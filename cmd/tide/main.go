@@ -86,6 +86,8 @@ func (a *app) main(args []string) int {
 		run = a.cmdProduce
 	case "demo":
 		run = a.cmdDemo
+	case "bench":
+		run = a.cmdBench
 	case "version", "--version":
 		run = a.cmdVersion
 	case "help":

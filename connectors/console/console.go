@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -74,8 +75,8 @@ func (s *sink) Commit(ctx context.Context, epoch int64) error {
 			for c := range row {
 				col := rec.Column(c)
 				v := executor.FormatValue(executor.Value(col, i), col.DataType())
-				if s.trunc && len(v) > 20 && col.DataType().ID() == arrow.STRING {
-					v = v[:17] + "..."
+				if r := []rune(v); s.trunc && len(r) > 20 && col.DataType().ID() == arrow.STRING {
+					v = string(r[:17]) + "..."
 				}
 				row[c] = v
 			}
@@ -101,12 +102,12 @@ func (s *sink) Commit(ctx context.Context, epoch int64) error {
 func FormatTable(schema *arrow.Schema, rows [][]string) string {
 	widths := make([]int, schema.NumFields())
 	for i, f := range schema.Fields() {
-		widths[i] = len(f.Name)
+		widths[i] = utf8.RuneCountInString(f.Name)
 	}
 	for _, r := range rows {
 		for i, v := range r {
-			if len(v) > widths[i] {
-				widths[i] = len(v)
+			if n := utf8.RuneCountInString(v); n > widths[i] {
+				widths[i] = n
 			}
 		}
 	}
@@ -121,7 +122,7 @@ func FormatTable(schema *arrow.Schema, rows [][]string) string {
 	cells := func(vals []string) {
 		b.WriteString("|")
 		for i, v := range vals {
-			fmt.Fprintf(&b, " %-*s |", widths[i], v)
+			b.WriteString(" " + v + strings.Repeat(" ", widths[i]-utf8.RuneCountInString(v)) + " |")
 		}
 		b.WriteString("\n")
 	}

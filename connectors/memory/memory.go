@@ -114,10 +114,18 @@ func (s *sink) Commit(ctx context.Context, epoch int64) error {
 	return nil
 }
 
+// keyOf encodes a row's key columns without ambiguity: a type tag, then
+// the value's length and text, per column (NULL has a tag of its own).
 func keyOf(row []any, key []int) string {
 	var b strings.Builder
 	for _, k := range key {
-		fmt.Fprintf(&b, "%v\x00", row[k])
+		v := row[k]
+		if v == nil {
+			b.WriteString("n;")
+			continue
+		}
+		s := fmt.Sprint(v)
+		fmt.Fprintf(&b, "%T:%d:%s;", v, len(s), s)
 	}
 	return b.String()
 }

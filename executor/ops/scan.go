@@ -65,9 +65,10 @@ type SourceScan struct {
 	InputRows  int64
 	LateRows   int64
 	BadRecords int64
-	// OnFetch, when set, is called after each fetch with the epoch and the
-	// offsets it ends at, before any of its rows are emitted (the driver
-	// writes its offset log there).
+	// OnFetch, when set, is called once per epoch with the epoch and the
+	// offsets it ends at, before the epoch's barrier and before any rows of
+	// the fetch that ends it are emitted (the driver writes its offset log
+	// there). A replayed epoch's offsets are already in the log.
 	OnFetch func(epoch int64, end executor.Offsets) error
 	// FetchTime is the time spent in the last fetch (progress reports).
 	FetchTime time.Duration
@@ -184,6 +185,21 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 	if !replaying {
 		s.until = nil
 	}
+	rows := int64(0)
+	for i, pb := range f.Batches {
+		s.known[pb.Partition] = true
+		rows += pb.Record.NumRows() // input rows count late ones too, as Spark's numInputRows does
+		out, err := s.admit(ctx, pb) // admit owns pb.Record, even on error
+		if err != nil {
+			for _, b := range f.Batches[i+1:] {
+				b.Record.Release()
+			}
+			return err
+		}
+		if out != nil {
+			s.pending = append(s.pending, executor.Msg{Kind: executor.MsgBatch, Batch: out})
+		}
+	}
 	for p, o := range f.End {
 		s.offsets[p] = o
 		s.known[p] = true
@@ -192,21 +208,6 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 	if dl, ok := s.reader.(interface{ DeadLetters() arrow.Record }); ok {
 		if rec := dl.DeadLetters(); rec != nil {
 			s.dead = append(s.dead, rec)
-		}
-	}
-	rows := int64(0)
-	for _, pb := range f.Batches {
-		s.known[pb.Partition] = true
-		out, err := s.admit(ctx, pb)
-		if err != nil {
-			for _, b := range f.Batches {
-				b.Record.Release()
-			}
-			return err
-		}
-		if out != nil {
-			rows += out.NumRows()
-			s.pending = append(s.pending, executor.Msg{Kind: executor.MsgBatch, Batch: out})
 		}
 	}
 	s.InputRows += rows

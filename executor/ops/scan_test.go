@@ -230,8 +230,12 @@ func (h *scanHarness) run(t *testing.T, c *datadriven.Case) string {
 			t.Fatalf("%s: snapshot: %v", c.Pos, err)
 		}
 		offsets, epoch := h.scan.Offsets(), h.scan.Epoch()
+		old := h.reader
 		if err := h.scan.Close(); err != nil {
 			t.Fatalf("%s: close: %v", c.Pos, err)
+		}
+		if old.closed != 1 {
+			t.Errorf("%s: closing the scan closed its reader %d times, want 1", c.Pos, old.closed)
 		}
 		h.newScan(t)
 		h.scan.Resume(offsets, epoch, nil)
@@ -536,9 +540,6 @@ func TestSourceScan(t *testing.T) {
 	})
 
 	t.Run("an event-time error in a later partition leaves the earlier partition's pending batch intact", func(t *testing.T) {
-		t.Skip("bug in SourceScan.fetch: when admit fails for a partition batch, fetch releases every record of the fetch, " +
-			"including those already admitted and queued in s.pending (released while still queued: the record has no columns left, " +
-			"Next would hand it out and Close releases it again) and the failing one, which admit has already released")
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 		defer mem.AssertSize(t, 0)
 		tbl := scanTable()
