@@ -17,7 +17,7 @@ usage:
   tide produce --topic T [--key FIELD] [FILE]
                                         JSON lines (FILE or standard input) to a topic
   tide demo                             broker + generator + windowed pipeline, end to end
-  tide bench [--rows N] [--keys K]       end-to-end throughput over an embedded broker, vs a baseline
+  tide bench [--rows N] [--keys K]      end-to-end throughput over an embedded broker, vs a baseline
   tide version                          the version
   tide help [command]                   this text, or a command's flags
 

@@ -188,7 +188,7 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 	rows := int64(0)
 	for i, pb := range f.Batches {
 		s.known[pb.Partition] = true
-		rows += pb.Record.NumRows() // input rows count late ones too, as Spark's numInputRows does
+		rows += pb.Record.NumRows()  // input rows count late ones too, as Spark's numInputRows does
 		out, err := s.admit(ctx, pb) // admit owns pb.Record, even on error
 		if err != nil {
 			for _, b := range f.Batches[i+1:] {
