@@ -46,11 +46,11 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 		if err != nil {
 			return nil, fmt.Errorf("source %s: %w", n.Table.Name, err)
 		}
-		wait := 200 * time.Millisecond
-		if d := e.triggerInterval(); d > 0 {
-			wait = d
+		wait, interval := 200*time.Millisecond, e.triggerInterval()
+		if interval > 0 {
+			wait = interval
 		}
-		s, err := ops.NewSourceScan(n, r, ops.ScanOptions{Wait: wait, Once: once}, e.mem)
+		s, err := ops.NewSourceScan(n, r, ops.ScanOptions{Wait: wait, Interval: interval, Once: once}, e.mem)
 		if err != nil {
 			r.Close()
 			return nil, err

@@ -188,3 +188,32 @@ func TestCatalogSurvivesRestart(t *testing.T) {
 		t.Fatalf("views after restart: %v", got)
 	}
 }
+
+func TestProgressReportsLagPerPartition(t *testing.T) {
+	x := newEnv(t)
+	if err := x.broker.CreateTopic("clicks", 3); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for i := 0; i < 60; i++ {
+		lines = append(lines, jsonLine(`{"user_id": %d, "url": "/x", "ts": "2024-01-01T00:00:%02dZ"}`, i, i))
+	}
+	x.produce("clicks", lines...)
+	x.exec(strings.Replace(clicksDDL, "stop = 'latest'", "stop = 'latest', max_batch = '10'", 1) +
+		"CREATE TABLE lagged (user_id BIGINT); INSERT INTO lagged SELECT user_id FROM clicks;")
+	x.wait()
+	p := x.progress("lagged")
+	if len(p.Lag) != 3 {
+		t.Fatalf("lag for %d partitions, want 3: %+v", len(p.Lag), p.Lag)
+	}
+	var total int64
+	for _, l := range p.Lag {
+		if l.Source != "clicks" || l.EndOffset != 20 || l.Offset != 20 || l.Records != 0 {
+			t.Errorf("partition %d: %+v, want offset 20 of 20 and no lag at the end", l.Partition, l)
+		}
+		total += l.Offset
+	}
+	if total != 60 || p.TotalInputRows != 60 || p.BatchID < 6 {
+		t.Fatalf("progress %+v", p)
+	}
+}

@@ -3,12 +3,31 @@ package engine
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/tide-sql/tide/connectors/kafka"
+	"github.com/tide-sql/tide/executor"
 )
 
-// lagReporter is implemented by source readers that know how far behind
-// the query is (the Kafka source).
-type lagReporter interface {
-	LagReport() []PartitionLag
+// lagOf reports how far a query is behind its Kafka source, per partition:
+// in records (log end offset minus the next offset to read) and in seconds
+// (how old the last record read is, while records remain unread).
+func lagOf(source string, r executor.SourceReader, now time.Time) []PartitionLag {
+	kr, ok := r.(*kafka.Reader)
+	if !ok {
+		return nil
+	}
+	var out []PartitionLag
+	for _, p := range kr.Lag() {
+		l := PartitionLag{Source: source, Partition: p.Partition, Offset: p.Offset, EndOffset: p.EndOffset}
+		if p.EndOffset > p.Offset {
+			l.Records = p.EndOffset - p.Offset
+			if !p.LastRecordTime.IsZero() {
+				l.Seconds = now.Sub(p.LastRecordTime).Seconds()
+			}
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // report publishes the progress of a finished epoch.
@@ -32,9 +51,7 @@ func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, inp
 		if t, ok := s.Watermark(); ok {
 			p.Watermark = &t
 		}
-		if lr, ok := s.Reader().(lagReporter); ok {
-			p.Lag = lr.LagReport()
-		}
+		p.Lag = lagOf(d.b.sources[0], s.Reader(), end)
 	}
 	if wm != nil && p.Watermark == nil {
 		p.Watermark = wm

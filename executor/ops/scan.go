@@ -23,8 +23,12 @@ const noWatermark = math.MinInt64
 
 // ScanOptions configure a source scan.
 type ScanOptions struct {
-	// Wait is how long one fetch waits for data (the trigger interval).
+	// Wait is how long one fetch waits for data.
 	Wait time.Duration
+	// Interval is the trigger interval (SET trigger_interval): fetches start
+	// at least this far apart. Zero: the next fetch starts as soon as the
+	// last epoch is done.
+	Interval time.Duration
 	// Once makes the scan stop after the input available at start
 	// (Spark's Trigger.AvailableNow).
 	Once bool
@@ -72,6 +76,7 @@ type SourceScan struct {
 	OnFetch func(epoch int64, end executor.Offsets) error
 	// FetchTime is the time spent in the last fetch (progress reports).
 	FetchTime time.Duration
+	lastFetch time.Time // start of the last fetch, for the trigger interval
 }
 
 var _ executor.Operator = (*SourceScan)(nil)
@@ -172,8 +177,20 @@ func (s *SourceScan) Next(ctx context.Context) (executor.Msg, error) {
 
 // fetch reads one micro-batch into pending.
 func (s *SourceScan) fetch(ctx context.Context) error {
+	if s.opts.Interval > 0 && !s.lastFetch.IsZero() && s.until == nil {
+		if d := time.Until(s.lastFetch.Add(s.opts.Interval)); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			}
+		}
+	}
 	until := s.until
 	start := time.Now()
+	s.lastFetch = start
 	f, err := s.reader.Fetch(ctx, s.opts.Wait, until)
 	s.FetchTime = time.Since(start)
 	if err != nil {
