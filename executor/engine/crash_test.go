@@ -100,7 +100,9 @@ func TestKilledQueryResumesExactlyOnce(t *testing.T) {
 				if attempt > 60 {
 					t.Fatal("the query never finished")
 				}
-				delay := time.Duration(100+rng.Intn(500)) * time.Millisecond
+				// Kills come at random moments; later attempts wait longer so
+				// that a slow machine still finishes.
+				delay := time.Duration(100+rng.Intn(500)+40*attempt) * time.Millisecond
 				if runChild(t, exe, x, name, state, out, delay) {
 					break
 				}
