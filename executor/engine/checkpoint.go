@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -117,4 +119,41 @@ func (s checkpointStore) save(cp checkpoint) error {
 	}
 	cp.Version = 1
 	return writeJSONAtomic(filepath.Join(s.dir, "checkpoint.json"), cp)
+}
+
+// identity is a query's persistent identity (version 1): the id its sinks
+// know it by. Spark keeps the same in its checkpoint's metadata file. Two
+// deployments that run a query of the same name against the same Kafka
+// cluster or PostgreSQL database must not take each other's epochs for
+// their own, so the id carries a random part made when the query first ran.
+type identity struct {
+	Version int    `json:"version"`
+	SinkID  string `json:"sink_id"`
+}
+
+// sinkID returns the query's sink id, creating it on the first run.
+func (s checkpointStore) sinkID(name string) (string, error) {
+	fresh := name + "-" + randomHex(6)
+	if !s.enabled() {
+		return fresh, nil
+	}
+	path := filepath.Join(s.dir, "query.json")
+	var id identity
+	ok, err := readJSON(path, &id)
+	if err != nil {
+		return "", err
+	}
+	if ok && id.SinkID != "" {
+		return id.SinkID, nil
+	}
+	if err := writeJSONAtomic(path, identity{Version: 1, SinkID: fresh}); err != nil {
+		return "", err
+	}
+	return fresh, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

@@ -174,6 +174,7 @@ type driver struct {
 
 	sinkEpoch int64 // last epoch the sink holds
 	epoch     int64 // epoch of the rows flowing now
+	sinkID    string // the id sinks know the query by (persistent, unique per state directory)
 	lateSink  executor.Sink
 	deadSink  executor.Sink
 	fp        string
@@ -211,7 +212,12 @@ func (d *driver) start(ctx context.Context) error {
 	if d.b.scan != nil {
 		d.b.scan.Resume(offsets, next, replay)
 	}
-	spec := executor.SinkSpec{QueryID: d.id, Schema: d.sinkNode.Schema(), PrimaryKey: d.sinkNode.Key, Mode: executor.SinkAppend}
+	sinkID, err := d.store.sinkID(d.id)
+	if err != nil {
+		return fmt.Errorf("query %s: %w", d.id, err)
+	}
+	d.sinkID = sinkID
+	spec := executor.SinkSpec{QueryID: sinkID, Schema: d.sinkNode.Schema(), PrimaryKey: d.sinkNode.Key, Mode: executor.SinkAppend}
 	if d.sinkNode.Upsert {
 		spec.Mode = executor.SinkUpsert
 	}
@@ -221,10 +227,10 @@ func (d *driver) start(ctx context.Context) error {
 	if d.sinkEpoch, err = d.sink.LastEpoch(ctx); err != nil {
 		return fmt.Errorf("table %s: %w", d.sinkNode.Table.Name, err)
 	}
-	if d.lateSink, err = d.sideSink(ctx, "late", d.id+"/late"); err != nil {
+	if d.lateSink, err = d.sideSink(ctx, "late", sinkID+"-late"); err != nil {
 		return err
 	}
-	if d.deadSink, err = d.sideSink(ctx, "on_error", d.id+"/errors"); err != nil {
+	if d.deadSink, err = d.sideSink(ctx, "on_error", sinkID+"-errors"); err != nil {
 		return err
 	}
 	if d.b.scan != nil {
