@@ -172,8 +172,8 @@ type driver struct {
 	sink     executor.Sink
 	store    checkpointStore
 
-	sinkEpoch int64 // last epoch the sink holds
-	epoch     int64 // epoch of the rows flowing now
+	sinkEpoch int64  // last epoch the sink holds
+	epoch     int64  // epoch of the rows flowing now
 	sinkID    string // the id sinks know the query by (persistent, unique per state directory)
 	lateSink  executor.Sink
 	deadSink  executor.Sink
