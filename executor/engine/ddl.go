@@ -76,6 +76,11 @@ func columnsOf(defs []parser.ColumnDef) []catalog.Column {
 func (e *Engine) put(t *catalog.Table, pos parser.Pos, ifNotExists, orReplace bool) (*Result, error) {
 	kind := strings.ToLower(string(t.Kind))
 	if old, err := e.cat.Get(t.Name); err == nil {
+		if sameStatement(old.SQL, t.SQL) {
+			// Running the same script again (a restarted `tide run`) finds
+			// what it created last time: nothing to do.
+			return &Result{Kind: ResultOK, Message: fmt.Sprintf("%s %s exists, unchanged", strings.ToLower(string(old.Kind)), old.Name)}, nil
+		}
 		if ifNotExists {
 			return &Result{Kind: ResultOK, Message: fmt.Sprintf("%s %s already exists (unchanged)", strings.ToLower(string(old.Kind)), old.Name)}, nil
 		}
@@ -331,4 +336,43 @@ func (e *Engine) describe(s *parser.Describe) (*Result, error) {
 		rows = append(rows, []any{c.Name, c.SQLType, null, strings.Join(extra, ", ")})
 	}
 	return e.rowsResult([]string{"column", "type", "nullable", "extra"}, rows)
+}
+
+// sameStatement compares two statements' texts, ignoring white space
+// outside string literals being folded, and letter case of keywords
+// (the text is compared in lower case outside quotes).
+func sameStatement(a, b string) bool {
+	return normalizeSQL(a) == normalizeSQL(b)
+}
+
+func normalizeSQL(s string) string {
+	var out strings.Builder
+	var quote byte
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if quote != 0 {
+			out.WriteByte(c)
+			if c == quote {
+				quote = 0
+			}
+			continue
+		}
+		switch c {
+		case '\'', '"', '`':
+			quote = c
+		case ' ', '\t', '\n', '\r':
+			space = true
+			continue
+		}
+		if space && out.Len() > 0 {
+			out.WriteByte(' ')
+		}
+		space = false
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out.WriteByte(c)
+	}
+	return out.String()
 }

@@ -104,3 +104,31 @@ func TestRunOnceContinuesWhereTheLastRunStopped(t *testing.T) {
 		t.Fatalf("runs with --once differ from one pass:\n%s\n---- want:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestRunningTheSameScriptAgainResumes: a restarted `tide run` executes the
+// same statements again; the CREATEs find what they made last time and the
+// INSERT resumes its query, while a different definition under an existing
+// name is still an error.
+func TestRunningTheSameScriptAgainResumes(t *testing.T) {
+	x := newEnv(t)
+	if err := x.broker.CreateTopic("tx", 1); err != nil {
+		t.Fatal(err)
+	}
+	x.produce("tx", txLines(0, 100)...)
+	script := strings.ReplaceAll(fmt.Sprintf(restartSQL, ", stop = 'latest'", filepath.Join(x.dir, "out")), "IF NOT EXISTS ", "")
+	x.exec(script)
+	x.wait()
+	x.e.Close()
+	x.open()
+	res := x.exec(strings.ReplaceAll(script, "\n", "\n  "))
+	if !strings.Contains(res[0].Message, "unchanged") {
+		t.Fatalf("second CREATE: %q", res[0].Message)
+	}
+	x.wait()
+	if n := x.progress("stats").TotalInputRows; n != 0 {
+		t.Fatalf("the resumed query read %d rows again", n)
+	}
+	if _, err := x.tryExec("CREATE TABLE stats (a BIGINT);"); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("a different definition: %v", err)
+	}
+}
