@@ -133,7 +133,7 @@ func (p *stmtParser) query(from int) (*Query, error) {
 	defer tidbParsers.Put(tp)
 	stmts, _, err := tp.ParseSQL(text)
 	if err != nil {
-		return nil, tidbError(err, text, m)
+		return nil, tidbError(tp, err, text, m)
 	}
 	if len(stmts) != 1 {
 		return nil, Errorf(q.pos, "expected one query")
@@ -194,13 +194,12 @@ func (p *stmtParser) castEdits() ([]edit, error) {
 
 var tidbErrRe = regexp.MustCompile(`^line (\d+) column (\d+) near "(?s:(.*))"(.*)$`)
 
-// tidbError turns TiDB's "line L column C near "rest"" into an Error at the
-// start of the offending token in the user's text.
-func tidbError(err error, text string, m *Mapper) error {
-	msg := err.Error()
-	sm := tidbErrRe.FindStringSubmatch(msg)
+// errorOffset is the byte offset in text of the token TiDB stopped at, or
+// -1 if err is not a syntax error with a position.
+func errorOffset(err error, text string) int {
+	sm := tidbErrRe.FindStringSubmatch(err.Error())
 	if sm == nil {
-		return &Error{Pos: m.Pos(0), Msg: "syntax error: " + msg}
+		return -1
 	}
 	near, tail := sm[3], sm[4]
 	off := len(text) - len(near)
@@ -210,19 +209,69 @@ func tidbError(err error, text string, m *Mapper) error {
 		}
 	}
 	if off < 0 || off > len(text) {
-		off = 0
+		return 0
+	}
+	return off
+}
+
+// probes are the tokens tried at a syntax error to say what was expected:
+// a probe is expected if the text parses further with it inserted.
+var probes = []struct{ text, label string }{
+	{"FROM", "FROM"}, {",", "','"}, {"(", "'('"}, {")", "')'"}, {"1", "an expression"},
+	{"AS", "AS"}, {"BY", "BY"}, {"THEN", "THEN"}, {"END", "END"}, {"AND", "AND"}, {"=", "'='"},
+	{"ON", "ON"}, {"SELECT", "SELECT"}, {"x", "a name"},
+}
+
+// expectedAt returns what TiDB would have accepted at offset off.
+func expectedAt(tp *tidb.Parser, text string, off int) []string {
+	var out []string
+	for _, pr := range probes {
+		try := text[:off] + " " + pr.text + " " + text[off:]
+		_, _, err := tp.ParseSQL(try)
+		if err == nil || errorOffset(err, try) > off+len(pr.text)+1 {
+			out = append(out, pr.label)
+		}
+	}
+	// Where a name fits, TiDB takes non-reserved keywords (END, BY, ...) as
+	// names too: listing them would mislead.
+	if len(out) > 0 && out[len(out)-1] == "a name" {
+		kept := out[:0]
+		for _, l := range out {
+			if l != strings.ToUpper(l) || !isIdentStart(l[0]) { // keep everything but bare keywords
+				kept = append(kept, l)
+			}
+		}
+		out = kept
+	}
+	return out
+}
+
+// tidbError turns TiDB's "line L column C near "rest"" into an Error at the
+// start of the offending token in the user's text, saying what the grammar
+// expected there.
+func tidbError(tp *tidb.Parser, err error, text string, m *Mapper) error {
+	off := errorOffset(err, text)
+	if off < 0 {
+		return &Error{Pos: m.Pos(0), Msg: "syntax error: " + err.Error()}
 	}
 	pos := m.Pos(off)
-	word := firstWord(near)
+	expected := ""
+	if exp := expectedAt(tp, text, off); len(exp) > 0 {
+		expected = ": expected " + strings.Join(exp, ", ")
+		if len(exp) > 1 {
+			expected = ": expected one of " + strings.Join(exp, ", ")
+		}
+	}
+	word := firstWord(text[off:])
 	if word == "" {
-		return &Error{Pos: pos, Msg: "syntax error: unexpected end of statement",
+		return &Error{Pos: pos, Msg: "syntax error: unexpected end of statement" + expected,
 			Hint: "the statement stops in the middle of an expression or clause"}
 	}
 	hint := syntaxHint(word)
 	if before := scan(text[:off]); hint == "" && len(before) > 0 {
 		hint = syntaxHint(before[len(before)-1].text)
 	}
-	return &Error{Pos: pos, Msg: fmt.Sprintf("syntax error at or near %q", word), Hint: hint}
+	return &Error{Pos: pos, Msg: fmt.Sprintf("syntax error at or near %q%s", word, expected), Hint: hint}
 }
 
 func firstWord(s string) string {
