@@ -100,9 +100,14 @@ func TestRealEngineServe(t *testing.T) {
 	if resp.StatusCode != 400 || e400.Line != 2 || e400.Column < 1 {
 		t.Errorf("bad SQL: %d %s", resp.StatusCode, body)
 	}
+	// The same statement again is a no-op (a re-run script); another
+	// definition under the same name is a conflict.
 	create := "CREATE TABLE dup (a BIGINT);"
 	do(t, "POST", ts.URL+"/v1/sql", create)
-	resp, body = do(t, "POST", ts.URL+"/v1/sql", create)
+	if resp, body := do(t, "POST", ts.URL+"/v1/sql", create); resp.StatusCode != 200 {
+		t.Errorf("the same CREATE again: %d %s, want 200", resp.StatusCode, body)
+	}
+	resp, body = do(t, "POST", ts.URL+"/v1/sql", "CREATE TABLE dup (b VARCHAR);")
 	if resp.StatusCode != 409 {
 		t.Errorf("CREATE twice: %d %s, want 409", resp.StatusCode, body)
 	}
