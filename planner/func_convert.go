@@ -285,8 +285,8 @@ func ParseBool(s string) (bool, bool) {
 	return false, false
 }
 
-// ParseInt64 parses an integer text; a decimal text is rounded half away
-// from zero, as MySQL does.
+// ParseInt64 parses an integer text; a decimal text is truncated toward
+// zero, as Flink and Spark do.
 func ParseInt64(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
 	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
@@ -305,10 +305,10 @@ func ParseFloat64(s string) (float64, bool) {
 	return f, err == nil
 }
 
-// FloatToInt64 rounds half away from zero; NaN and values out of BIGINT
-// range fail.
+// FloatToInt64 truncates toward zero, as CAST(x AS BIGINT) does in Flink
+// and Spark (MySQL would round); NaN and values out of BIGINT range fail.
 func FloatToInt64(f float64) (int64, bool) {
-	r := math.Round(f)
+	r := math.Trunc(f)
 	if math.IsNaN(r) || r >= 9.223372036854775807e18 || r < -9.223372036854775808e18 {
 		return 0, false
 	}

@@ -139,7 +139,7 @@ func TestFuncNewCast(t *testing.T) {
 		{bl, catalog.Float64, "CAST(b AS DOUBLE)"},
 		{dt, catalog.Timestamp, "CAST(d AS TIMESTAMP)"},
 		{iv, catalog.String, "'5m'"},
-		{lit(2.5, catalog.Float64), catalog.Int64, "3"},
+		{lit(2.5, catalog.Float64), catalog.Int64, "2"},
 		{lit(int64(0), catalog.Int64), catalog.Bool, "FALSE"},
 		{lit(time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), catalog.Date), catalog.String, "'2024-01-02'"},
 		{lit(time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), catalog.Timestamp), catalog.Date, "TIMESTAMP '2024-01-02 00:00:00'"},
@@ -268,7 +268,7 @@ func TestFuncConvertNumbers(t *testing.T) {
 	if v, ok := ParseInt64(" 42 "); !ok || v != 42 {
 		t.Errorf("ParseInt64 = %d %v", v, ok)
 	}
-	if v, ok := ParseInt64("-2.5"); !ok || v != -3 {
+	if v, ok := ParseInt64("-2.5"); !ok || v != -2 {
 		t.Errorf("ParseInt64(-2.5) = %d %v", v, ok)
 	}
 	if _, ok := ParseInt64("4x"); ok {

@@ -11,6 +11,7 @@ import (
 	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/connectors/memory"
+	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/parser"
 	"github.com/tide-sql/tide/planner"
 )
@@ -278,6 +279,9 @@ func (e *Engine) show(s *parser.Show) (*Result, error) {
 			wm := ""
 			if p.Watermark != nil {
 				wm = p.Watermark.UTC().Format("2006-01-02 15:04:05.000")
+				if !p.Watermark.Before(executor.MaxWatermark.Time) {
+					wm = "end of input"
+				}
 			}
 			rows = append(rows, []any{q.ID, string(q.State), q.Sink, fmt.Sprint(p.BatchID), fmt.Sprint(p.TotalInputRows),
 				fmt.Sprintf("%.0f", p.InputRowsPerSecond), wm, fmt.Sprint(p.StateRows), fmt.Sprint(p.LateRowsDropped), fmt.Sprint(p.BadRecords), q.Error})

@@ -9,7 +9,7 @@ func TestCast(t *testing.T) {
 		{"TIDE_CAST(i, 'BOOLEAN')", "true|true|NULL|true"},
 		{"TIDE_CAST(k, 'BOOLEAN')", "true|false|NULL|true"},
 		{"TIDE_CAST(f, 'VARCHAR(10)')", "1.5|-2.25|NULL|100.5"},
-		{"TIDE_CAST(f, 'BIGINT')", "2|-2|NULL|101"},
+		{"TIDE_CAST(f, 'BIGINT')", "1|-2|NULL|100"}, // truncation toward zero, as in Flink and Spark
 		{"TIDE_CAST(f, 'BOOLEAN')", "true|true|NULL|true"},
 		{"TIDE_CAST(b, 'INT')", "1|0|NULL|1"},
 		{"TIDE_CAST(b, 'DOUBLE')", "1|0|NULL|1"},
@@ -32,7 +32,7 @@ func TestCast(t *testing.T) {
 		{"TIDE_TRY_CAST(RIGHT(s, 3), 'INT')", "1|NULL|NULL|3"},
 		{"TIDE_TRY_CAST(f * 1e300, 'BIGINT')", "NULL|NULL|NULL|NULL"},
 		{"TIDE_CAST(NULL, 'BIGINT')", "NULL|NULL|NULL|NULL"},
-		{"CAST(f AS SIGNED)", "2|-2|NULL|101"},
+		{"CAST(f AS SIGNED)", "1|-2|NULL|100"},
 	})
 	runErrors(t, []errCase{
 		{"TIDE_CAST(s, 'BIGINT')", "cannot cast 'CUST-001' to BIGINT"},

@@ -119,7 +119,7 @@ func (s *SourceScan) Watermark() (time.Time, bool) {
 	if s.wm == noWatermark {
 		return time.Time{}, false
 	}
-	return time.UnixMicro(s.wm).UTC(), true
+	return s.currentWatermark().Time, true
 }
 
 // Reader is the connector reader under the scan.
