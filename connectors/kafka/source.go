@@ -26,6 +26,7 @@ type Reader struct {
 	cfg    sourceConfig
 	schema *arrow.Schema
 	mem    memory.Allocator
+	decodeTime time.Duration // spent decoding in the last Fetch
 
 	cl  *kgo.Client
 	adm *kadm.Client

@@ -58,7 +58,9 @@ func (r *Reader) deliver(until executor.Offsets) (executor.Fetch, error) {
 		}
 		jobs = kept
 	}
+	decodeStart := time.Now()
 	results := r.decode(jobs)
+	r.decodeTime = time.Since(decodeStart)
 	if r.cfg.onError == errorFail {
 		for _, res := range results {
 			if len(res.bad) == 0 {

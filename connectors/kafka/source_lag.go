@@ -28,3 +28,7 @@ func (r *Reader) Lag() []PartitionLag {
 	}
 	return out
 }
+
+// LastDecodeTime is how long the last Fetch spent decoding JSON into Arrow
+// (progress reports split it from the fetch).
+func (r *Reader) LastDecodeTime() time.Duration { return r.decodeTime }

@@ -213,6 +213,11 @@ func TestProgressReportsLagPerPartition(t *testing.T) {
 		}
 		total += l.Offset
 	}
+	for _, phase := range []string{"fetch", "decode", "process", "sinkCommit", "checkpoint", "triggerExecution"} {
+		if _, ok := p.DurationMs[phase]; !ok {
+			t.Errorf("no %s duration in %v", phase, p.DurationMs)
+		}
+	}
 	if total != 60 || p.TotalInputRows != 60 || p.BatchID < 6 {
 		t.Fatalf("progress %+v", p)
 	}

@@ -47,7 +47,13 @@ func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, inp
 		p.TotalInputRows = s.InputRows
 		p.LateRowsDropped = s.LateRows + d.b.lateRows()
 		p.BadRecords = s.BadRecords
-		p.DurationMs["fetch"] = s.FetchTime.Milliseconds()
+		fetch := s.FetchTime
+		if dr, ok := s.Reader().(interface{ LastDecodeTime() time.Duration }); ok {
+			dec := min(dr.LastDecodeTime(), fetch)
+			p.DurationMs["decode"] = dec.Milliseconds()
+			fetch -= dec
+		}
+		p.DurationMs["fetch"] = fetch.Milliseconds()
 		if t, ok := s.Watermark(); ok {
 			p.Watermark = &t
 		}
