@@ -22,10 +22,10 @@ import (
 // Reader reads every partition of one topic as a tide source. It is not
 // safe for concurrent use, except Lag, which may be called at any time.
 type Reader struct {
-	table  string
-	cfg    sourceConfig
-	schema *arrow.Schema
-	mem    memory.Allocator
+	table      string
+	cfg        sourceConfig
+	schema     *arrow.Schema
+	mem        memory.Allocator
 	decodeTime time.Duration // spent decoding in the last Fetch
 
 	cl  *kgo.Client
