@@ -25,7 +25,7 @@ func (p *stmtParser) create() (Statement, error) {
 	case "VIEW":
 		return p.createView(orReplace)
 	}
-	p.i--
+	p.back(kind)
 	return nil, p.errExpected("SOURCE, TABLE or VIEW after CREATE")
 }
 
@@ -103,6 +103,7 @@ func (p *stmtParser) columnList() ([]ColumnDef, []string, *WatermarkDef, error) 
 		wm   *WatermarkDef
 	)
 	seen := map[string]bool{}
+	pkPos := map[string]Pos{}
 	for {
 		t := p.peek()
 		switch {
@@ -127,11 +128,12 @@ func (p *stmtParser) columnList() ([]ColumnDef, []string, *WatermarkDef, error) 
 				return nil, nil, nil, err
 			}
 			for {
-				c, _, err := p.ident("a key column")
+				c, cpos, err := p.ident("a key column")
 				if err != nil {
 					return nil, nil, nil, err
 				}
 				pk = append(pk, c)
+				pkPos[c] = cpos
 				if p.accept(")") {
 					break
 				}
@@ -170,7 +172,7 @@ func (p *stmtParser) columnList() ([]ColumnDef, []string, *WatermarkDef, error) 
 	}
 	for _, k := range pk {
 		if !seen[strings.ToLower(k)] {
-			return nil, nil, nil, Errorf(p.pos(p.toks[0].start), "primary key column %q is not a column", k)
+			return nil, nil, nil, Errorf(pkPos[k], "primary key column %q is not a column", k)
 		}
 	}
 	if wm != nil && !seen[strings.ToLower(wm.Column)] {
@@ -244,8 +246,8 @@ func (p *stmtParser) columnDef() (ColumnDef, bool, error) {
 			}
 		case p.peek().is("COMMENT"):
 			p.next()
-			if p.next().kind != tokString {
-				p.i--
+			if t := p.next(); t.kind != tokString {
+				p.back(t)
 				return ColumnDef{}, false, p.errExpected("a comment string")
 			}
 		default:

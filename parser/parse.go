@@ -118,6 +118,13 @@ func (p *stmtParser) end() int {
 
 func (p *stmtParser) pos(off int) Pos { return PosAt(p.src, off) }
 
+// back steps back over t, which next returned (nothing to undo at the end).
+func (p *stmtParser) back(t token) {
+	if t.kind != tokEOF {
+		p.i--
+	}
+}
+
 func (p *stmtParser) accept(kw string) bool {
 	if p.peek().is(kw) {
 		p.i++
@@ -239,7 +246,7 @@ func (p *stmtParser) show() (Statement, error) {
 		}
 		return &Show{base: p.baseOf(), What: w}, nil
 	}
-	p.i--
+	p.back(t)
 	return nil, p.errExpected("SOURCES, TABLES, VIEWS or QUERIES")
 }
 
@@ -275,7 +282,7 @@ func (p *stmtParser) drop() (Statement, error) {
 	case "STREAM":
 		d.Kind = "SOURCE"
 	default:
-		p.i--
+		p.back(t)
 		return nil, p.errExpected("SOURCE, TABLE or VIEW")
 	}
 	if p.accept("IF") {

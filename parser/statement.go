@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -194,3 +195,17 @@ var (
 	_ Statement = (*Drop)(nil)
 	_ Statement = (*Set)(nil)
 )
+
+// TablePos is where name stands after FROM or JOIN in the query's text
+// (the query's start if it does not), for errors about that table.
+func (q *Query) TablePos(name string) Pos {
+	toks := scan(q.Source)
+	for i := 1; i < len(toks); i++ {
+		prev := toks[i-1]
+		if (prev.is("FROM") || prev.is("JOIN") || prev.is(",")) && (toks[i].kind == tokIdent || toks[i].kind == tokQIdent) &&
+			strings.EqualFold(toks[i].value(), name) {
+			return PosAt(q.Map.src, q.pos.Offset+toks[i].start)
+		}
+	}
+	return q.pos
+}

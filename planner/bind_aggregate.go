@@ -80,6 +80,11 @@ func aggregateArgs(n ast.ExprNode) (string, []ast.ExprNode, bool) {
 // bindAggregate plans GROUP BY: a projection computing the time column,
 // keys and aggregate arguments; the Aggregate; HAVING; the SELECT list.
 func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, aggs []ast.ExprNode, depth int) (*rel, error) {
+	if r.update {
+		return nil, &parser.Error{Pos: q.Pos(),
+			Msg:  "this query aggregates rows that its input keeps updating (a running aggregate below it); that needs retractions, which tide does not have yet",
+			Hint: "aggregate the source directly, or give the inner aggregate a window so that it emits each window once"}
+	}
 	in := r.scope(q, "GROUP BY")
 	pre := &Project{Input: r.node, Watermark: -1}
 	var preFields []arrow.Field
@@ -95,6 +100,7 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 	}
 	agg := &Aggregate{}
 	keyIndex := map[string]int{} // restored GROUP BY text → output column
+	keyByInput := map[int]int{}  // input column index → key, for keys that are plain columns
 	var keyNames []string
 	var winNode ast.ExprNode
 	if sel.GroupBy != nil {
@@ -130,6 +136,9 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 			}
 			idx := addPre(e, name)
 			keyIndex[restore(item.Expr)] = len(agg.Keys)
+			if ref, ok := e.(*ColumnRef); ok {
+				keyByInput[ref.Index] = len(agg.Keys)
+			}
 			agg.Keys = append(agg.Keys, &ColumnRef{Index: idx, Name: name, Typ: e.Type()})
 			keyNames = append(keyNames, name)
 		}
@@ -247,6 +256,14 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 			if i, ok := winBound[cn]; ok {
 				return &ColumnRef{Index: i, Name: cn, Typ: catalog.Timestamp}, true, nil
 			}
+			// The same column written another way (qualified or not).
+			if e, err := BindExpr(x, in); err == nil {
+				if ref, ok := e.(*ColumnRef); ok {
+					if i, ok := keyByInput[ref.Index]; ok {
+						return &ColumnRef{Index: base + i, Name: keyNames[i], Typ: agg.Keys[i].Typ}, true, nil
+					}
+				}
+			}
 			return nil, false, &parser.Error{Pos: q.Map.Pos(x.OriginTextPosition()),
 				Msg:  fmt.Sprintf("column %q must appear in GROUP BY or be used in an aggregate function", x.Name.Name.O),
 				Hint: "add it to GROUP BY, or wrap it in an aggregate such as MAX(" + x.Name.Name.O + ")"}
@@ -254,8 +271,29 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 		return nil, false, nil
 	}
 	if sel.Having != nil {
+		// HAVING may name a SELECT alias (Spark, Flink and MySQL allow it).
+		aliases := map[string]ast.ExprNode{}
+		for _, f := range sel.Fields.Fields {
+			if f.AsName.L != "" && f.Expr != nil {
+				aliases[f.AsName.L] = f.Expr
+			}
+		}
 		s := ar.scope(q, "HAVING")
-		s.Replace = replace
+		var having func(n ast.ExprNode) (Expr, bool, error)
+		having = func(n ast.ExprNode) (Expr, bool, error) {
+			if cn, ok := n.(*ast.ColumnNameExpr); ok && cn.Name.Table.L == "" {
+				if _, isKey := keyIndex[restore(n)]; !isKey {
+					if def, ok := aliases[cn.Name.Name.L]; ok {
+						inner := ar.scope(q, "HAVING")
+						inner.Replace = replace
+						e, err := BindExpr(def, inner)
+						return e, err == nil, err
+					}
+				}
+			}
+			return replace(n)
+		}
+		s.Replace = having
 		pred, err := BindExpr(sel.Having.Expr, s)
 		if err != nil {
 			return nil, err
@@ -389,7 +427,11 @@ func (p *Planner) bindAggCall(n ast.ExprNode, q *parser.Query, in *Scope, addPre
 		}
 		lit, ok := pe.(*Literal)
 		var pct float64
-		switch v := lit.Value.(type) {
+		var value any
+		if ok {
+			value = lit.Value
+		}
+		switch v := value.(type) {
 		case float64:
 			pct = v
 		case int64:

@@ -32,11 +32,16 @@ func (p *Planner) PlanInsert(ins *parser.Insert) (*Plan, error) {
 	// Which table column does each query column go to?
 	target := make([]int, 0, len(t.Columns))
 	if len(ins.Columns) > 0 {
+		listed := map[int]bool{}
 		for _, c := range ins.Columns {
 			i := t.ColumnIndex(c)
 			if i < 0 {
 				return nil, &parser.Error{Pos: ins.TablePos, Msg: fmt.Sprintf("table %s has no column %q", t.Name, c)}
 			}
+			if listed[i] {
+				return nil, &parser.Error{Pos: ins.TablePos, Msg: fmt.Sprintf("column %q is listed twice", c)}
+			}
+			listed[i] = true
 			target = append(target, i)
 		}
 	} else {

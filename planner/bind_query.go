@@ -58,14 +58,16 @@ func (p *Planner) bindQuery(q *parser.Query, depth int) (*rel, error) {
 	if !ok {
 		return nil, &parser.Error{Pos: q.Pos(), Msg: "UNION is not supported yet", Hint: "run the queries separately, each inserting into the same table"}
 	}
-	return p.bindSelect(sel, q, depth)
+	return p.bindSelect(sel, q, depth, true)
 }
 
 func (p *Planner) errAt(q *parser.Query, n ast.Node, format string, args ...any) *parser.Error {
 	return parser.Errorf(q.Map.Pos(n.OriginTextPosition()), format, args...)
 }
 
-func (p *Planner) bindSelect(sel *ast.SelectStmt, q *parser.Query, depth int) (*rel, error) {
+// bindSelect binds one SELECT; top is set for the outermost SELECT of q,
+// where q's WATERMARK FOR clause applies (derived tables share q).
+func (p *Planner) bindSelect(sel *ast.SelectStmt, q *parser.Query, depth int, top bool) (*rel, error) {
 	if depth > 16 {
 		return nil, &parser.Error{Pos: q.Pos(), Msg: "views nest more than 16 deep (is a view defined in terms of itself?)"}
 	}
@@ -76,7 +78,7 @@ func (p *Planner) bindSelect(sel *ast.SelectStmt, q *parser.Query, depth int) (*
 	if err != nil {
 		return nil, err
 	}
-	if depth == 0 && q.Watermark != nil {
+	if top && q.Watermark != nil {
 		if err := p.applyWatermark(r, q.Watermark); err != nil {
 			return nil, err
 		}
@@ -168,7 +170,7 @@ func (p *Planner) bindFrom(j *ast.Join, q *parser.Query, depth int) (*rel, error
 		}
 		t, err := p.Catalog.Get(name)
 		if err != nil {
-			e := parser.Errorf(q.Map.Pos(textOffset(q, name)), "source, table or view %q not found", name)
+			e := parser.Errorf(q.TablePos(name), "source, table or view %q not found", name)
 			if names := p.names(); names != "" {
 				e.Hint = "known: " + names
 			} else {
@@ -178,7 +180,7 @@ func (p *Planner) bindFrom(j *ast.Join, q *parser.Query, depth int) (*rel, error
 		}
 		return p.bindTable(t, alias, q, depth)
 	case *ast.SelectStmt:
-		inner, err := p.bindSelect(src, q, depth+1)
+		inner, err := p.bindSelect(src, q, depth+1, false)
 		if err != nil {
 			return nil, err
 		}
@@ -188,18 +190,6 @@ func (p *Planner) bindFrom(j *ast.Join, q *parser.Query, depth int) (*rel, error
 		return inner, nil
 	}
 	return nil, &parser.Error{Pos: q.Pos(), Msg: "unsupported FROM clause"}
-}
-
-// textOffset finds name in the query text TiDB parsed (for positions of
-// identifiers, which TiDB's AST does not carry).
-func textOffset(q *parser.Query, name string) int {
-	// The rewritten text is not kept; search the original and map by hand.
-	src := strings.ToLower(q.Source)
-	i := strings.Index(src, " "+strings.ToLower(name))
-	if i < 0 {
-		return 0
-	}
-	return q.Map.Offset(0) + i + 1 - q.Map.Offset(0)
 }
 
 func (p *Planner) names() string {
@@ -223,7 +213,13 @@ func (p *Planner) bindTable(t *catalog.Table, alias string, q *parser.Query, dep
 		}
 		r, err := p.bindQuery(cv.Query, depth+1)
 		if err != nil {
-			return nil, fmt.Errorf("view %s: %w", t.Name, err)
+			// Point at the view's name in the user's query; say where in
+			// the view's own text the problem is.
+			msg := err.Error()
+			if pe, ok := err.(*parser.Error); ok && pe.Pos.IsValid() {
+				msg = fmt.Sprintf("%s (line %d, column %d of the view)", pe.Msg, pe.Pos.Line, pe.Pos.Column)
+			}
+			return nil, &parser.Error{Pos: q.TablePos(t.Name), Msg: fmt.Sprintf("view %s: %s", t.Name, msg), Hint: "the view is: " + t.SQL}
 		}
 		if lim, ok := r.node.(*Limit); ok {
 			_ = lim

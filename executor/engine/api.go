@@ -6,6 +6,7 @@ package engine
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -128,16 +129,19 @@ type Stream struct {
 	Key    []int
 	next   func(ctx context.Context) (arrow.Record, error)
 	close  func()
+	once   sync.Once
 }
 
 // Next returns the next batch of rows (the caller releases it), io.EOF at
 // the end, or ctx.Err() when ctx is done.
 func (s *Stream) Next(ctx context.Context) (arrow.Record, error) { return s.next(ctx) }
 
-// Close stops the push query. It is safe to call twice.
+// Close stops the push query. It is safe to call twice, and from another
+// goroutine (the engine closes open streams when it closes).
 func (s *Stream) Close() {
-	if s.close != nil {
-		s.close()
-		s.close = nil
-	}
+	s.once.Do(func() {
+		if s.close != nil {
+			s.close()
+		}
+	})
 }

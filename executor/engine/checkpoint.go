@@ -45,7 +45,7 @@ func writeJSONAtomic(path string, v any) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
+	tmp := path + ".tmp-" + randomHex(4) // two writers never share a temp file
 	f, err := os.Create(tmp)
 	if err != nil {
 		return err

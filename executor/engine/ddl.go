@@ -96,6 +96,8 @@ func (e *Engine) put(t *catalog.Table, pos parser.Pos, ifNotExists, orReplace bo
 	if err := e.cat.Put(t, true); err != nil {
 		return nil, err
 	}
+	// A new or replaced memory table starts empty.
+	memory.Drop(e.instance, t.Name)
 	return &Result{Kind: ResultOK, Message: fmt.Sprintf("%s %s created", kind, t.Name)}, nil
 }
 
@@ -156,9 +158,6 @@ func (e *Engine) createTable(s *parser.CreateTable) (*Result, error) {
 	}
 	if _, err := c.NewSink(t, e.env()); err != nil {
 		return nil, &parser.Error{Pos: s.NamePos, Msg: err.Error()}
-	}
-	if c.Name == "memory" {
-		memory.Drop(e.instance, t.Name)
 	}
 	return e.put(t, s.NamePos, s.IfNotExists, s.OrReplace)
 }

@@ -32,6 +32,8 @@ type Engine struct {
 
 	mu       sync.Mutex
 	queries  map[string]*query // continuous queries by id
+	starting map[string]bool   // ids of queries being started
+	streams  map[*Stream]bool  // open push queries, closed with the engine
 	order    []string
 	settings map[string]string
 	closed   bool
@@ -64,6 +66,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	return &Engine{
 		cfg: cfg, cat: cat, plan: &planner.Planner{Catalog: cat}, mem: memory.DefaultAllocator,
 		instance: hex.EncodeToString(id[:]), queries: map[string]*query{}, settings: map[string]string{},
+		starting: map[string]bool{}, streams: map[*Stream]bool{},
 	}, nil
 }
 
@@ -102,6 +105,12 @@ func (e *Engine) sinkFor(name string) (*catalog.Table, executor.Sink, error) {
 // for each. It stops at the first error, which is a *parser.Error (with the
 // position in script) for anything the user's SQL caused.
 func (e *Engine) Execute(ctx context.Context, script string, onResult func(*Result) error) error {
+	e.mu.Lock()
+	closed := e.closed
+	e.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
 	stmts, err := parser.Parse(script)
 	if err != nil {
 		return err
@@ -225,6 +234,9 @@ func (e *Engine) Query(id string) (QueryInfo, bool) {
 	return q.snapshotInfo(), true
 }
 
+// ErrClosed is returned by Execute after Close.
+var ErrClosed = errors.New("engine is closed")
+
 // ErrQueryNotFound is returned for an unknown query id.
 var ErrQueryNotFound = errors.New("query not found")
 
@@ -275,7 +287,14 @@ func (e *Engine) Close() error {
 	for _, q := range e.queries {
 		qs = append(qs, q)
 	}
+	streams := make([]*Stream, 0, len(e.streams))
+	for s := range e.streams {
+		streams = append(streams, s)
+	}
 	e.mu.Unlock()
+	for _, s := range streams {
+		s.Close()
+	}
 	sort.Slice(qs, func(i, j int) bool { return qs[i].id < qs[j].id })
 	for _, q := range qs {
 		q.stop()

@@ -71,6 +71,14 @@ func (e *Engine) selectQuery(ctx context.Context, s *parser.Select) (*Result, er
 				}
 				return
 			}
+			if m.Kind == executor.MsgBarrier && b.scan != nil {
+				// A push query has no late or dead-letter table: drop (and
+				// count, in the scan) what the epoch set aside.
+				late, dead := b.scan.TakeSideOutputs()
+				for _, r := range append(late, dead...) {
+					r.Release()
+				}
+			}
 			if m.Kind != executor.MsgBatch {
 				continue
 			}
@@ -102,7 +110,13 @@ func (e *Engine) selectQuery(ctx context.Context, s *parser.Select) (*Result, er
 			}
 		}
 		wg.Wait()
+		e.mu.Lock()
+		delete(e.streams, st)
+		e.mu.Unlock()
 	}
+	e.mu.Lock()
+	e.streams[st] = true
+	e.mu.Unlock()
 	return &Result{Kind: ResultStream, Schema: root.Schema(), Stream: st}, nil
 }
 

@@ -98,11 +98,17 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 	sinkNode := plan.Root.(*planner.Sink)
 	id := strings.ToLower(sinkNode.Table.Name)
 	e.mu.Lock()
-	if old, ok := e.queries[id]; ok && old.running() {
+	if old, ok := e.queries[id]; ok && old.running() || e.starting[id] {
 		e.mu.Unlock()
 		return nil, &parser.Error{Pos: s.TablePos, Msg: fmt.Sprintf("query %s already writes into %s", id, sinkNode.Table.Name), Hint: "STOP QUERY " + id + " first"}
 	}
+	e.starting[id] = true // reserved until the query is registered or fails to start
 	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		delete(e.starting, id)
+		e.mu.Unlock()
+	}()
 	once := e.setting("run_once") == "true"
 	b := &built{}
 	root, err := e.build(sinkNode, b, once)
@@ -130,8 +136,7 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 	d.q = q
 	if err := d.start(qctx); err != nil {
 		cancel()
-		root.Close()
-		sink.Close()
+		d.close()
 		return nil, err
 	}
 	e.mu.Lock()
@@ -227,6 +232,11 @@ func (d *driver) start(ctx context.Context) error {
 	if d.sinkEpoch, err = d.sink.LastEpoch(ctx); err != nil {
 		return fmt.Errorf("table %s: %w", d.sinkNode.Table.Name, err)
 	}
+	if d.b.scan == nil && d.epoch <= d.sinkEpoch {
+		// A query over tables only has no checkpoint: each run is a new
+		// snapshot, written as the epoch after the last one the sink holds.
+		d.epoch = d.sinkEpoch + 1
+	}
 	if d.lateSink, err = d.sideSink(ctx, "late", sinkID+"-late"); err != nil {
 		return err
 	}
@@ -262,6 +272,7 @@ func (d *driver) sideSink(ctx context.Context, option, qid string) (executor.Sin
 	if err != nil {
 		return nil, fmt.Errorf("%s table: %w", option, err)
 	}
+	d.q.uses_[strings.ToLower(t.Name)] = true // not droppable while the query runs
 	spec := executor.SinkSpec{QueryID: qid, Schema: t.Schema(), Mode: executor.SinkAppend}
 	if err := s.Open(ctx, spec); err != nil {
 		return nil, err

@@ -381,7 +381,7 @@ func (f *fakeScanner) Scan(ctx context.Context) ([]arrow.Record, *arrow.Schema, 
 }
 
 func TestTableScan(t *testing.T) {
-	t.Run("returns the snapshot's rows, then a final barrier of epoch 1, then io.EOF", func(t *testing.T) {
+	t.Run("returns the snapshot's rows, then a final barrier (epoch 0: the driver numbers snapshots), then io.EOF", func(t *testing.T) {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 		defer mem.AssertSize(t, 0)
 		sc := &fakeScanner{recs: []arrow.Record{
@@ -402,7 +402,7 @@ batch
 batch
   n=2 s=b ts=NULL
   n=3 s=c ts=NULL
-barrier epoch=1 final
+barrier epoch=0 final
 eof`)
 	})
 
@@ -410,7 +410,7 @@ eof`)
 		op := NewTableScan(&fakeScanner{}, opSchema)
 		defer op.Close()
 		checkOutput(t, drainOp(t, op, 20), `
-barrier epoch=1 final
+barrier epoch=0 final
 eof`)
 	})
 

@@ -46,7 +46,8 @@ func (t *tableScan) Next(ctx context.Context) (executor.Msg, error) {
 	}
 	if !t.done {
 		t.done = true
-		return executor.Msg{Kind: executor.MsgBarrier, Barrier: executor.Barrier{Epoch: 1, Final: true}}, nil
+		// Epoch 0: a snapshot has no epochs of its own; the driver numbers it.
+		return executor.Msg{Kind: executor.MsgBarrier, Barrier: executor.Barrier{Final: true}}, nil
 	}
 	return executor.Msg{}, io.EOF
 }
