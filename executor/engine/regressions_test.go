@@ -1,5 +1,8 @@
 package engine_test
 
+// Regression tests from a review: each comment says what used to go wrong;
+// each test checks that it no longer does.
+
 import (
 	"context"
 	"errors"
@@ -20,7 +23,7 @@ WITH (connector = 'kafka', topic = 'clicks', format = 'json', stop = 'latest');
 
 // Re-running the same script is documented as a no-op for CREATE, but
 // createTable drops a memory table's rows before put() decides that.
-func TestReviewRerunIdenticalCreateTableWipesMemoryTable(t *testing.T) {
+func TestRerunningAnIdenticalCreateTableKeepsAMemoryTable(t *testing.T) {
 	x := newEnv(t)
 	x.produce("clicks", `{"user_id": 1, "url": "/a", "ts": "2024-01-01T00:00:01Z"}`)
 	ddl := "CREATE TABLE out1 (user_id BIGINT, url VARCHAR);"
@@ -31,7 +34,7 @@ func TestReviewRerunIdenticalCreateTableWipesMemoryTable(t *testing.T) {
 	expectLines(t, x.rows("SELECT * FROM out1"), []string{"user_id=1 url=/a"})
 }
 
-func TestReviewFailedCreateTableWipesMemoryTable(t *testing.T) {
+func TestAFailedCreateTableKeepsTheMemoryTable(t *testing.T) {
 	x := newEnv(t)
 	x.produce("clicks", `{"user_id": 1, "url": "/a", "ts": "2024-01-01T00:00:01Z"}`)
 	x.exec(reviewClicks + "CREATE TABLE out1 (user_id BIGINT, url VARCHAR);INSERT INTO out1 SELECT user_id, url FROM clicks;")
@@ -43,7 +46,7 @@ func TestReviewFailedCreateTableWipesMemoryTable(t *testing.T) {
 }
 
 // The late-row table of a running query is not in the query's uses set.
-func TestReviewDropLateTableOfRunningQueryIsAllowed(t *testing.T) {
+func TestTheLateTableOfARunningQueryCannotBeDropped(t *testing.T) {
 	x := newEnv(t)
 	if err := x.broker.CreateTopic("clicks", 1); err != nil {
 		t.Fatal(err)
@@ -61,7 +64,7 @@ INSERT INTO per_min SELECT window_start, COUNT(*) FROM clicks GROUP BY TUMBLE(ts
 
 // Engine.Close stops continuous queries but not push SELECTs: their
 // goroutine, Kafka client and stream keep running.
-func TestReviewEngineCloseDoesNotStopPushSelect(t *testing.T) {
+func TestEngineCloseStopsPushSelects(t *testing.T) {
 	x := newEnv(t)
 	x.produce("clicks", `{"user_id": 1, "url": "/a", "ts": "2024-01-01T00:00:01Z"}`)
 	res := x.exec(strings.Replace(reviewClicks, ", stop = 'latest'", "", 1) + "SELECT user_id FROM clicks;")
@@ -84,7 +87,7 @@ func TestReviewEngineCloseDoesNotStopPushSelect(t *testing.T) {
 }
 
 // After Close, INSERT still starts a query that nothing will ever stop.
-func TestReviewInsertAfterEngineCloseStartsQuery(t *testing.T) {
+func TestStatementsAfterEngineCloseAreRefused(t *testing.T) {
 	x := newEnv(t)
 	if err := x.broker.CreateTopic("clicks", 1); err != nil {
 		t.Fatal(err)
@@ -103,7 +106,7 @@ func TestReviewInsertAfterEngineCloseStartsQuery(t *testing.T) {
 // separate locks with d.start in between: two concurrent INSERTs into the
 // same table both start, two drivers share one checkpoint directory and
 // sink id.
-func TestReviewConcurrentInsertsIntoSameTableBothStart(t *testing.T) {
+func TestOnlyOneOfTwoConcurrentInsertsIntoATableStarts(t *testing.T) {
 	x := newEnv(t)
 	if err := x.broker.CreateTopic("clicks", 1); err != nil {
 		t.Fatal(err)
@@ -152,7 +155,7 @@ CREATE TABLE n_users (id BIGINT, n BIGINT, PRIMARY KEY (id));`)
 // A re-run INSERT from a table (no source, so no checkpoint) starts again
 // at epoch 1 under the persisted sink id; the sink already holds epoch 1 and
 // the rows are silently skipped.
-func TestReviewRerunInsertFromTableWritesNothing(t *testing.T) {
+func TestARerunInsertFromATableWritesItsRowsAgain(t *testing.T) {
 	x := newEnv(t)
 	x.produce("clicks", `{"user_id": 1, "url": "/a", "ts": "2024-01-01T00:00:01Z"}`)
 	x.exec(reviewClicks + `CREATE TABLE a (user_id BIGINT); CREATE TABLE b (user_id BIGINT);

@@ -1,5 +1,8 @@
 package planner_test
 
+// Regression tests from a review: each comment says what used to go wrong;
+// each test checks that it no longer does.
+
 import (
 	"errors"
 	"strings"
@@ -54,7 +57,7 @@ func reviewRunOn(t *testing.T, p *planner.Planner, cat *catalog.Catalog, script 
 	return out, nil
 }
 
-func TestReviewApproxPercentileWithNonLiteralPercentilePanics(t *testing.T) {
+func TestApproxPercentileWithANonLiteralPercentileIsAnError(t *testing.T) {
 	defer func() {
 		if r := recover(); r != nil {
 			t.Fatalf("planning panicked instead of returning an error: %v", r)
@@ -66,7 +69,7 @@ func TestReviewApproxPercentileWithNonLiteralPercentilePanics(t *testing.T) {
 	}
 }
 
-func TestReviewAggregateOverUpdatingSubqueryIsAccepted(t *testing.T) {
+func TestAnAggregateOverAnUpdatingSubqueryIsRefused(t *testing.T) {
 	// The inner aggregate emits updates (EMIT CHANGES); the outer COUNT(*)
 	// counts every update as a new row, not the groups.
 	out, err := reviewRun(t, "SELECT COUNT(*) FROM (SELECT k, COUNT(*) AS n FROM s GROUP BY k) AS x")
@@ -75,7 +78,7 @@ func TestReviewAggregateOverUpdatingSubqueryIsAccepted(t *testing.T) {
 	}
 }
 
-func TestReviewViewWatermarkClauseIsIgnored(t *testing.T) {
+func TestAViewsWatermarkClauseApplies(t *testing.T) {
 	out, err := reviewRun(t, `CREATE VIEW v AS SELECT k, ts FROM raw WATERMARK FOR ts AS ts - INTERVAL 1 SECOND;
 SELECT window_start, COUNT(*) FROM v GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE)`)
 	if err != nil {
@@ -86,20 +89,20 @@ SELECT window_start, COUNT(*) FROM v GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE)`)
 	}
 }
 
-func TestReviewInsertDuplicateColumnListSilentlyDropsValue(t *testing.T) {
+func TestADuplicateInsertColumnIsRefused(t *testing.T) {
 	out, err := reviewRun(t, "INSERT INTO t (a, a) SELECT k, k FROM raw")
 	if err == nil {
 		t.Fatalf("INSERT INTO t (a, a) was accepted; one value is lost and b gets NULL:\n%s", out)
 	}
 }
 
-func TestReviewQualifiedGroupKeyInSelectIsRejected(t *testing.T) {
+func TestAQualifiedGroupKeyInSelectBinds(t *testing.T) {
 	if _, err := reviewRun(t, "SELECT c.k, COUNT(*) FROM s AS c GROUP BY k"); err != nil {
 		t.Fatalf("c.k is the GROUP BY key k: %v", err)
 	}
 }
 
-func TestReviewHavingCannotUseSelectAlias(t *testing.T) {
+func TestHavingCanUseASelectAlias(t *testing.T) {
 	if _, err := reviewRun(t, "SELECT k, COUNT(*) AS n FROM s GROUP BY k HAVING n > 1"); err != nil {
 		t.Fatalf("HAVING on a SELECT alias (accepted by Spark, Flink, MySQL): %v", err)
 	}
@@ -114,7 +117,7 @@ func reviewPos(t *testing.T, err error) parser.Pos {
 	return pe.Pos
 }
 
-func TestReviewUnknownSourcePositionPointsAtSelectListColumn(t *testing.T) {
+func TestAnUnknownSourceIsReportedAtItsFromName(t *testing.T) {
 	sql := "SELECT missing_col FROM missing"
 	_, err := reviewRun(t, sql)
 	if err == nil {
@@ -125,7 +128,7 @@ func TestReviewUnknownSourcePositionPointsAtSelectListColumn(t *testing.T) {
 	}
 }
 
-func TestReviewUnknownSourceAfterNewlinePositionIsStatementStart(t *testing.T) {
+func TestAnUnknownSourceAfterANewlineIsReportedOnItsLine(t *testing.T) {
 	sql := "SELECT k FROM\nmissing"
 	_, err := reviewRun(t, sql)
 	if err == nil {
@@ -136,7 +139,7 @@ func TestReviewUnknownSourceAfterNewlinePositionIsStatementStart(t *testing.T) {
 	}
 }
 
-func TestReviewUnknownSourcePositionIgnoresRewriteLengths(t *testing.T) {
+func TestAnUnknownSourcePositionSurvivesRewrites(t *testing.T) {
 	// The INTERVAL before FROM is rewritten into a longer TIDE_INTERVAL(...)
 	// call; textOffset returns an offset of the original text that is then
 	// mapped as if it were one of the rewritten text.
@@ -151,7 +154,7 @@ func TestReviewUnknownSourcePositionIgnoresRewriteLengths(t *testing.T) {
 	}
 }
 
-func TestReviewViewErrorPositionComesFromViewText(t *testing.T) {
+func TestAnErrorInAViewIsReportedAtTheViewsName(t *testing.T) {
 	cat := catalog.New()
 	p := &planner.Planner{Catalog: cat}
 	if _, err := reviewRunOn(t, p, cat, "CREATE VIEW v AS SELECT k, amount FROM raw"); err != nil {

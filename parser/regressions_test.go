@@ -1,5 +1,8 @@
 package parser_test
 
+// Regression tests from a review: each comment says what used to go wrong;
+// each test checks that it no longer does.
+
 import (
 	"errors"
 	"strings"
@@ -20,7 +23,7 @@ func reviewErrPos(t *testing.T, sql string) (parser.Pos, string) {
 
 // "DROP", "SHOW", "CREATE" alone: p.next() at the end does not advance,
 // then p.i-- steps back onto the keyword, so the error blames the keyword.
-func TestReviewIncompleteDropShowCreateBlameTheKeyword(t *testing.T) {
+func TestATruncatedDropShowOrCreateEndsAtTheEndOfTheStatement(t *testing.T) {
 	for _, sql := range []string{"DROP", "SHOW", "CREATE"} {
 		pos, r := reviewErrPos(t, sql)
 		if pos.Column != len(sql)+1 || !strings.Contains(r, "end of statement") {
@@ -29,7 +32,7 @@ func TestReviewIncompleteDropShowCreateBlameTheKeyword(t *testing.T) {
 	}
 }
 
-func TestReviewUnknownPrimaryKeyColumnPositionIsStatementStart(t *testing.T) {
+func TestAnUnknownPrimaryKeyColumnIsReportedWhereItIsNamed(t *testing.T) {
 	sql := "CREATE TABLE t (a BIGINT,\n  PRIMARY KEY (nope))"
 	pos, r := reviewErrPos(t, sql)
 	if pos.Line != 2 {
