@@ -30,6 +30,9 @@ type checkpoint struct {
 type offsetLog struct {
 	Epoch int64            `json:"epoch"`
 	End   executor.Offsets `json:"end"`
+	// Watermark is the watermark (µs) the epoch reached, so that a replay
+	// closes the same windows even where the advance came from the clock.
+	Watermark *int64 `json:"watermark,omitempty"`
 }
 
 // checkpointStore reads and writes one query's checkpoint directory.

@@ -216,6 +216,9 @@ func (d *driver) start(ctx context.Context) error {
 	}
 	if d.b.scan != nil {
 		d.b.scan.Resume(offsets, next, replay)
+		if replay != nil && ol.Watermark != nil {
+			d.b.scan.SetReplayWatermark(*ol.Watermark)
+		}
 	}
 	sinkID, err := d.store.sinkID(d.id)
 	if err != nil {
@@ -245,7 +248,8 @@ func (d *driver) start(ctx context.Context) error {
 	}
 	if d.b.scan != nil {
 		d.b.scan.OnFetch = func(epoch int64, end executor.Offsets) error {
-			return d.store.saveOffsets(offsetLog{Epoch: epoch, End: end})
+			wm := d.b.scan.WatermarkMicros()
+			return d.store.saveOffsets(offsetLog{Epoch: epoch, End: end, Watermark: &wm})
 		}
 	}
 	return d.root.Open(ctx)

@@ -51,15 +51,16 @@ type SourceScan struct {
 	opts      ScanOptions
 	mem       memory.Allocator
 
-	partMax map[int32]int64 // largest event time (µs) seen per partition
-	known   map[int32]bool  // partitions the reader has reported
-	wm      int64           // current watermark (µs), noWatermark before any
-	offsets executor.Offsets
-	until   executor.Offsets // replay: stop exactly here for the first epoch
-	epoch   int64            // epoch of the batches being emitted
-	pending []executor.Msg
-	done    bool
-	ended   bool
+	partMax  map[int32]int64 // largest event time (µs) seen per partition
+	known    map[int32]bool  // partitions the reader has reported
+	wm       int64           // current watermark (µs), noWatermark before any
+	offsets  executor.Offsets
+	until    executor.Offsets // replay: stop exactly here for the first epoch
+	replayWM int64            // replay: the watermark the replayed epoch reached
+	epoch    int64            // epoch of the batches being emitted
+	pending  []executor.Msg
+	done     bool
+	ended    bool
 
 	// Side outputs of the current epoch, drained by the driver at the barrier.
 	late []arrow.Record
@@ -85,7 +86,7 @@ var _ executor.Stateful = (*SourceScan)(nil)
 // NewSourceScan builds the scan for n over reader.
 func NewSourceScan(n *planner.SourceScan, reader executor.SourceReader, opts ScanOptions, mem memory.Allocator) (*SourceScan, error) {
 	s := &SourceScan{reader: reader, schema: n.Out, delay: n.Delay, dropLate: n.DropLate, opts: opts, mem: mem,
-		partMax: map[int32]int64{}, known: map[int32]bool{}, wm: noWatermark, offsets: executor.Offsets{}, epoch: 1}
+		partMax: map[int32]int64{}, known: map[int32]bool{}, wm: noWatermark, replayWM: noWatermark, offsets: executor.Offsets{}, epoch: 1}
 	if n.EventTime != nil {
 		ev, err := expr.Compile(n.EventTime, mem)
 		if err != nil {
@@ -107,6 +108,14 @@ func (s *SourceScan) Resume(offsets executor.Offsets, nextEpoch int64, replay ex
 	s.epoch = nextEpoch
 	s.until = replay
 }
+
+// SetReplayWatermark sets the watermark (µs) that the replayed epoch
+// reached before the restart, from the offset log.
+func (s *SourceScan) SetReplayWatermark(wm int64) { s.replayWM = wm }
+
+// WatermarkMicros is the current watermark in µs (math.MinInt64 before
+// any); OnFetch records it in the offset log.
+func (s *SourceScan) WatermarkMicros() int64 { return s.wm }
 
 // Epoch is the epoch whose batches the scan is emitting.
 func (s *SourceScan) Epoch() int64 { return s.epoch }
@@ -232,6 +241,17 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 		return nil
 	}
 	advanced := s.advance(f.Idle, f.Done)
+	// A fetch that completes the replay of an epoch ends that epoch even
+	// if it brought nothing new (the epoch may have been only a watermark
+	// advance), with the watermark the epoch reached before the restart:
+	// idle-partition advances depend on the wall clock, so they are taken
+	// from the offset log rather than recomputed.
+	replayed := until != nil
+	if replayed && s.replayWM > s.wm && s.wm != math.MaxInt64 {
+		s.wm = s.replayWM
+		advanced = true
+	}
+	s.replayWM = noWatermark
 	if advanced {
 		s.pending = append(s.pending, executor.Msg{Kind: executor.MsgWatermark, Watermark: s.currentWatermark()})
 	}
@@ -241,7 +261,7 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 		// closing windows (state is kept for the next run).
 		final = true
 	}
-	if len(f.Batches) > 0 || advanced || final || len(s.dead) > 0 || f.Bad > 0 {
+	if len(f.Batches) > 0 || advanced || final || replayed || len(s.dead) > 0 || f.Bad > 0 {
 		if s.OnFetch != nil {
 			if err := s.OnFetch(s.epoch, s.offsets.Clone()); err != nil {
 				return err
