@@ -117,7 +117,21 @@ func (p *Planner) bindSelect(sel *ast.SelectStmt, q *parser.Query, depth int, to
 		}
 	}
 	if sel.OrderBy != nil {
-		return nil, p.errAt(q, sel.OrderBy.Items[0].Expr, "ORDER BY is not supported on streams yet")
+		if r.streaming {
+			return nil, &parser.Error{Pos: q.Map.Pos(sel.OrderBy.Items[0].Expr.OriginTextPosition()),
+				Msg:  "ORDER BY needs the whole input, which a stream never has",
+				Hint: "write the query's output into a table, then SELECT ... FROM that table ORDER BY ..."}
+		}
+		sort := &Sort{Input: r.node}
+		for _, item := range sel.OrderBy.Items {
+			e, err := BindExpr(item.Expr, r.scope(q, "ORDER BY"))
+			if err != nil {
+				return nil, err
+			}
+			sort.Keys = append(sort.Keys, e)
+			sort.Desc = append(sort.Desc, item.Desc)
+		}
+		r.node = sort
 	}
 	if sel.Limit != nil {
 		n, err := limitCount(sel.Limit, q)

@@ -54,6 +54,14 @@ type Limit struct {
 	N     int64
 }
 
+// Sort orders a bounded input (a snapshot of tables) by Keys, evaluated
+// over its rows; Desc[i] reverses key i. NULLs sort first, as in Spark.
+type Sort struct {
+	Input Node
+	Keys  []Expr
+	Desc  []bool
+}
+
 // Sink writes its input into a table.
 type Sink struct {
 	Input Node
@@ -69,6 +77,7 @@ func (*Filter) node()     {}
 func (*Project) node()    {}
 func (*Aggregate) node()  {}
 func (*Limit) node()      {}
+func (*Sort) node()       {}
 func (*Sink) node()       {}
 
 var (
@@ -78,6 +87,7 @@ var (
 	_ Node = (*Project)(nil)
 	_ Node = (*Aggregate)(nil)
 	_ Node = (*Limit)(nil)
+	_ Node = (*Sort)(nil)
 	_ Node = (*Sink)(nil)
 )
 
@@ -87,6 +97,7 @@ func (n *Filter) Schema() *arrow.Schema     { return n.Input.Schema() }
 func (n *Project) Schema() *arrow.Schema    { return n.Out }
 func (n *Aggregate) Schema() *arrow.Schema  { return n.Out }
 func (n *Limit) Schema() *arrow.Schema      { return n.Input.Schema() }
+func (n *Sort) Schema() *arrow.Schema       { return n.Input.Schema() }
 func (n *Sink) Schema() *arrow.Schema       { return n.Input.Schema() }
 
 func (n *SourceScan) Children() []Node { return nil }
@@ -95,6 +106,7 @@ func (n *Filter) Children() []Node     { return []Node{n.Input} }
 func (n *Project) Children() []Node    { return []Node{n.Input} }
 func (n *Aggregate) Children() []Node  { return []Node{n.Input} }
 func (n *Limit) Children() []Node      { return []Node{n.Input} }
+func (n *Sort) Children() []Node       { return []Node{n.Input} }
 func (n *Sink) Children() []Node       { return []Node{n.Input} }
 
 func (n *SourceScan) Describe() string {
@@ -191,6 +203,17 @@ func (a AggCall) describe() string {
 }
 
 func (n *Limit) Describe() string { return fmt.Sprintf("Limit %d", n.N) }
+
+func (n *Sort) Describe() string {
+	keys := make([]string, len(n.Keys))
+	for i, k := range n.Keys {
+		keys[i] = k.String()
+		if n.Desc[i] {
+			keys[i] += " DESC"
+		}
+	}
+	return "Sort [" + strings.Join(keys, ", ") + "]"
+}
 
 func (n *Sink) Describe() string {
 	s := fmt.Sprintf("Sink table=%s connector=%s", n.Table.Name, n.Table.Connector)

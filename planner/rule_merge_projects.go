@@ -22,6 +22,8 @@ func mergeProjects(n Node) Node {
 		x.Input = mergeProjects(x.Input)
 	case *Limit:
 		x.Input = mergeProjects(x.Input)
+	case *Sort:
+		x.Input = mergeProjects(x.Input)
 	case *Sink:
 		x.Input = mergeProjects(x.Input)
 	}

@@ -101,6 +101,12 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 			b.lates = append(b.lates, lc)
 		}
 		return op, nil
+	case *planner.Sort:
+		in, err := e.build(n.Input, b, once)
+		if err != nil {
+			return nil, err
+		}
+		return ops.NewSort(n, in, e.mem)
 	case *planner.Limit:
 		in, err := e.build(n.Input, b, once)
 		if err != nil {

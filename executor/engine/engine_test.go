@@ -222,3 +222,24 @@ func TestProgressReportsLagPerPartition(t *testing.T) {
 		t.Fatalf("progress %+v", p)
 	}
 }
+
+func TestOrderByOverATableReturnsRowsInOrder(t *testing.T) {
+	x := newEnv(t)
+	x.produce("clicks", `{"user_id": 3, "url": "/c", "ts": "2024-01-01T00:00:01Z"}`, `{"user_id": 1, "url": "/a", "ts": "2024-01-01T00:00:02Z"}`,
+		`{"user_id": 2, "url": "/b", "ts": "2024-01-01T00:00:03Z"}`, `{"user_id": 2, "url": null, "ts": "2024-01-01T00:00:04Z"}`)
+	x.exec(clicksDDL + `CREATE TABLE all_clicks (user_id BIGINT, url VARCHAR); INSERT INTO all_clicks SELECT user_id, url FROM clicks;`)
+	x.wait()
+	res := x.exec("SELECT user_id, url FROM all_clicks ORDER BY user_id DESC, url")
+	r := res[0]
+	defer r.Release()
+	var got []string
+	for _, rec := range r.Records {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			got = append(got, rec.Column(0).ValueStr(i)+":"+rec.Column(1).ValueStr(i))
+		}
+	}
+	// NULL sorts first, as in Spark.
+	if want := "3:/c 2:(null) 2:/b 1:/a"; strings.Join(got, " ") != want {
+		t.Fatalf("rows in order %q, want %q", strings.Join(got, " "), want)
+	}
+}
