@@ -93,10 +93,22 @@ func (p *Planner) bindSelect(sel *ast.SelectStmt, q *parser.Query, depth int, to
 		}
 		r.node = &Filter{Input: r.node, Pred: pred}
 	}
-	if sel.Distinct {
-		return nil, &parser.Error{Pos: q.Pos(), Msg: "SELECT DISTINCT is not supported yet", Hint: "GROUP BY the columns instead"}
-	}
 	aggs := collectAggregates(sel)
+	if sel.Distinct {
+		// SELECT DISTINCT a, b is GROUP BY a, b: on a stream, a running
+		// set of distinct rows (each emitted when first seen).
+		if sel.GroupBy != nil || len(aggs) > 0 {
+			return nil, &parser.Error{Pos: q.Pos(), Msg: "SELECT DISTINCT with GROUP BY or aggregates is not supported", Hint: "use COUNT(DISTINCT x) or GROUP BY alone"}
+		}
+		gb := &ast.GroupByClause{}
+		for _, f := range sel.Fields.Fields {
+			if f.WildCard != nil {
+				return nil, &parser.Error{Pos: q.Pos(), Msg: "SELECT DISTINCT * is not supported", Hint: "name the columns"}
+			}
+			gb.Items = append(gb.Items, &ast.ByItem{Expr: f.Expr})
+		}
+		sel.GroupBy = gb
+	}
 	grouped := sel.GroupBy != nil || len(aggs) > 0
 	if grouped {
 		r, err = p.bindAggregate(sel, q, r, aggs, depth)
