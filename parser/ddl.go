@@ -72,10 +72,22 @@ func (p *stmtParser) createTable(source, orReplace bool) (Statement, error) {
 			return nil, err
 		}
 	}
-	if err := p.expectEnd(); err != nil {
-		if len(opts) == 0 && p.peek().is("AS") {
-			err.(*Error).Hint = "CREATE TABLE ... AS SELECT is not supported: create the table, then INSERT INTO it"
+	var as *Query
+	if !source && p.peek().is("AS") && (p.peekAt(1).is("SELECT") || p.peekAt(1).is("WITH") || p.peekAt(1).is("(")) {
+		p.next()
+		q, err := p.query(p.i)
+		if err != nil {
+			return nil, err
 		}
+		as = q
+		if len(cols) > 0 {
+			return nil, &Error{Pos: namePos, Msg: "CREATE TABLE ... AS SELECT takes its columns from the query",
+				Hint: "drop the column list, or create the table and INSERT INTO it"}
+		}
+		return &CreateTable{base: p.baseOf(), Name: name, NamePos: namePos, IfNotExists: ifNot, OrReplace: orReplace,
+			Options: opts, As: as}, nil
+	}
+	if err := p.expectEnd(); err != nil {
 		return nil, err
 	}
 	if len(cols) == 0 {

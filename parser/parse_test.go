@@ -44,6 +44,9 @@ func describeStmt(s Statement) string {
 	case *CreateSource:
 		return fmt.Sprintf("CreateSource %s cols=[%s] watermark=%s options=%s", s.Name, cols(s.Columns), wm(s.Watermark), opts(s.Options))
 	case *CreateTable:
+		if s.As != nil {
+			return fmt.Sprintf("CreateTable %s options=%s as=%s", s.Name, opts(s.Options), query(s.As))
+		}
 		return fmt.Sprintf("CreateTable %s cols=[%s] pk=%v options=%s", s.Name, cols(s.Columns), s.PrimaryKey, opts(s.Options))
 	case *CreateView:
 		return fmt.Sprintf("CreateView %s query=%s", s.Name, query(s.Query))

@@ -82,6 +82,9 @@ type CreateTable struct {
 	PrimaryKey  []string
 	Watermark   *WatermarkDef // allowed for symmetry with Flink; tables used as sources
 	Options     []Option
+	// As is the query of CREATE TABLE ... AS SELECT: the table takes the
+	// query's columns and the query starts writing into it.
+	As *Query
 }
 
 // EmitMode is the EMIT clause of a query.
@@ -208,4 +211,9 @@ func (q *Query) TablePos(name string) Pos {
 		}
 	}
 	return q.pos
+}
+
+// NewInsert builds the INSERT that CREATE TABLE ... AS SELECT runs.
+func NewInsert(text string, pos Pos, table string, tablePos Pos, q *Query) *Insert {
+	return &Insert{base: base{text: text, pos: pos}, Table: table, TablePos: tablePos, Query: q}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -152,6 +153,22 @@ func (e *Engine) createTable(s *parser.CreateTable) (*Result, error) {
 	}
 	t := &catalog.Table{Name: s.Name, Kind: catalog.KindTable, Columns: columnsOf(s.Columns), PrimaryKey: s.PrimaryKey,
 		Connector: c.Name, Options: opts, SQL: s.Text()}
+	if s.As != nil {
+		// The table takes the query's columns; an updating query (EMIT
+		// CHANGES) makes its keys the primary key, so that updates upsert.
+		plan, err := e.plan.PlanQuery(s.As)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range plan.Root.Schema().Fields() {
+			t.Columns = append(t.Columns, catalog.Column{Name: f.Name, Type: f.Type, SQLType: catalog.TypeName(f.Type)})
+		}
+		if plan.Update {
+			for _, k := range plan.Key {
+				t.PrimaryKey = append(t.PrimaryKey, t.Columns[k].Name)
+			}
+		}
+	}
 	if s.Watermark != nil {
 		t.EventTime = s.Watermark.Column
 		t.WatermarkDelay = s.Watermark.Delay
@@ -160,6 +177,21 @@ func (e *Engine) createTable(s *parser.CreateTable) (*Result, error) {
 		return nil, &parser.Error{Pos: s.NamePos, Msg: err.Error()}
 	}
 	return e.put(t, s.NamePos, s.IfNotExists, s.OrReplace)
+}
+
+// createTableAs runs CREATE TABLE ... AS SELECT: the table, then the
+// continuous INSERT into it.
+func (e *Engine) createTableAs(ctx context.Context, s *parser.CreateTable) (*Result, error) {
+	res, err := e.createTable(s)
+	if err != nil {
+		return nil, err
+	}
+	q, err := e.insert(ctx, parser.NewInsert(s.Text(), s.Pos(), s.Name, s.NamePos, s.As))
+	if err != nil {
+		return nil, err
+	}
+	q.Message = res.Message + "; " + q.Message
+	return q, nil
 }
 
 func (e *Engine) createView(s *parser.CreateView) (*Result, error) {

@@ -140,6 +140,9 @@ func (e *Engine) exec(ctx context.Context, st parser.Statement) (*Result, error)
 	case *parser.CreateSource:
 		return e.createSource(s)
 	case *parser.CreateTable:
+		if s.As != nil {
+			return e.createTableAs(ctx, s)
+		}
 		return e.createTable(s)
 	case *parser.CreateView:
 		return e.createView(s)
