@@ -178,7 +178,7 @@ func limitCount(l *ast.Limit, q *parser.Query) (int64, error) {
 // bindFrom binds the FROM clause: one source, table, view or derived table.
 func (p *Planner) bindFrom(j *ast.Join, q *parser.Query, depth int) (*rel, error) {
 	if j.Right != nil {
-		return nil, &parser.Error{Pos: q.Pos(), Msg: "joins are not supported yet", Hint: "one source per query for now"}
+		return p.bindJoin(j, q, depth)
 	}
 	ts, ok := j.Left.(*ast.TableSource)
 	if !ok {
@@ -305,6 +305,13 @@ func (p *Planner) applyWatermark(r *rel, wm *parser.WatermarkDef) error {
 			n = x.Input
 			continue
 		case *Filter:
+			n = x.Input
+			continue
+		case *LookupJoin:
+			// The stream's columns come first in a join's output.
+			if ref, ok := e.(*ColumnRef); ok && ref.Index >= x.Input.Schema().NumFields() {
+				return &parser.Error{Pos: wm.Pos, Msg: "the watermark column must come from the stream, not from the joined table"}
+			}
 			n = x.Input
 			continue
 		case *SourceScan:

@@ -62,6 +62,19 @@ type Sort struct {
 	Desc  []bool
 }
 
+// LookupJoin enriches each row of Input with the rows of Table whose
+// RightKeys columns equal LeftKeys (evaluated over the input). Kind is
+// "inner" or "left" (unmatched rows kept, table columns NULL). Output:
+// the input's columns, then the table's.
+type LookupJoin struct {
+	Input     Node
+	Table     *catalog.Table
+	LeftKeys  []Expr
+	RightKeys []int
+	Kind      string
+	Out       *arrow.Schema
+}
+
 // Sink writes its input into a table.
 type Sink struct {
 	Input Node
@@ -78,6 +91,7 @@ func (*Project) node()    {}
 func (*Aggregate) node()  {}
 func (*Limit) node()      {}
 func (*Sort) node()       {}
+func (*LookupJoin) node() {}
 func (*Sink) node()       {}
 
 var (
@@ -88,6 +102,7 @@ var (
 	_ Node = (*Aggregate)(nil)
 	_ Node = (*Limit)(nil)
 	_ Node = (*Sort)(nil)
+	_ Node = (*LookupJoin)(nil)
 	_ Node = (*Sink)(nil)
 )
 
@@ -98,6 +113,7 @@ func (n *Project) Schema() *arrow.Schema    { return n.Out }
 func (n *Aggregate) Schema() *arrow.Schema  { return n.Out }
 func (n *Limit) Schema() *arrow.Schema      { return n.Input.Schema() }
 func (n *Sort) Schema() *arrow.Schema       { return n.Input.Schema() }
+func (n *LookupJoin) Schema() *arrow.Schema { return n.Out }
 func (n *Sink) Schema() *arrow.Schema       { return n.Input.Schema() }
 
 func (n *SourceScan) Children() []Node { return nil }
@@ -107,6 +123,7 @@ func (n *Project) Children() []Node    { return []Node{n.Input} }
 func (n *Aggregate) Children() []Node  { return []Node{n.Input} }
 func (n *Limit) Children() []Node      { return []Node{n.Input} }
 func (n *Sort) Children() []Node       { return []Node{n.Input} }
+func (n *LookupJoin) Children() []Node { return []Node{n.Input} }
 func (n *Sink) Children() []Node       { return []Node{n.Input} }
 
 func (n *SourceScan) Describe() string {
@@ -203,6 +220,14 @@ func (a AggCall) describe() string {
 }
 
 func (n *Limit) Describe() string { return fmt.Sprintf("Limit %d", n.N) }
+
+func (n *LookupJoin) Describe() string {
+	on := make([]string, len(n.LeftKeys))
+	for i, k := range n.LeftKeys {
+		on[i] = k.String() + " = " + n.Table.Name + "." + n.Table.Columns[n.RightKeys[i]].Name
+	}
+	return fmt.Sprintf("LookupJoin kind=%s table=%s connector=%s on=[%s]", n.Kind, n.Table.Name, n.Table.Connector, strings.Join(on, ", "))
+}
 
 func (n *Sort) Describe() string {
 	keys := make([]string, len(n.Keys))

@@ -24,6 +24,8 @@ func mergeProjects(n Node) Node {
 		x.Input = mergeProjects(x.Input)
 	case *Sort:
 		x.Input = mergeProjects(x.Input)
+	case *LookupJoin:
+		x.Input = mergeProjects(x.Input)
 	case *Sink:
 		x.Input = mergeProjects(x.Input)
 	}

@@ -158,7 +158,7 @@ func BuildRecord(mem memory.Allocator, schema *arrow.Schema, rows [][]any) (arro
 	defer b.Release()
 	for _, row := range rows {
 		for c, v := range row {
-			if err := appendValue(b.Field(c), v); err != nil {
+			if err := executor.AppendValue(b.Field(c), v); err != nil {
 				return nil, fmt.Errorf("column %s: %w", schema.Field(c).Name, err)
 			}
 		}

@@ -101,6 +101,22 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 			b.lates = append(b.lates, lc)
 		}
 		return op, nil
+	case *planner.LookupJoin:
+		in, err := e.build(n.Input, b, once)
+		if err != nil {
+			return nil, err
+		}
+		_, sink, err := e.sinkFor(n.Table.Name)
+		if err != nil {
+			return nil, err
+		}
+		sc, ok := sink.(executor.Scanner)
+		if !ok {
+			return nil, fmt.Errorf("table %s (connector %s) cannot be read back for a join", n.Table.Name, n.Table.Connector)
+		}
+		b.sources = append(b.sources, n.Table.Name)
+		// Memory tables are cheap to read: see their latest rows each epoch.
+		return ops.NewLookupJoin(n, in, sc, n.Table.Connector == "memory", e.mem)
 	case *planner.Sort:
 		in, err := e.build(n.Input, b, once)
 		if err != nil {

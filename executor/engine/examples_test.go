@@ -21,6 +21,7 @@ import (
 	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/executor/engine"
 	_ "github.com/tide-sql/tide/internal/datadriven" // defines -rewrite
+	"github.com/tide-sql/tide/parser"
 )
 
 // syncBuffer collects what console tables print.
@@ -85,8 +86,15 @@ func runExample(t *testing.T, file string) (*env, *syncBuffer) {
 		x.wait()
 		script = script[i:]
 	}
-	x.exec("SET 'execution.runtime-mode' = 'batch';\n" + script)
-	x.wait()
+	// Batch mode runs the statements in order, each INSERT to its end before
+	// the next statement (Flink's table.dml-sync), so that a table a later
+	// query joins with is complete.
+	x.exec("SET 'execution.runtime-mode' = 'batch';")
+	stmts, _ := parser.SplitStatements(script)
+	for _, st := range stmts {
+		x.exec(st + ";")
+		x.wait()
+	}
 	return x, console
 }
 
