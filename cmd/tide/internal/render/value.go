@@ -19,6 +19,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/tide-sql/tide/executor"
 )
 
 // TimeLayout is how timestamps print in tables and CSV.
@@ -27,22 +29,14 @@ const TimeLayout = "2006-01-02 15:04:05.000"
 // Date is a calendar date (a DATE column): it prints without a time.
 type Date struct{ time.Time }
 
-// Value returns row i of arr as a plain Go value (nil for NULL).
+// Value returns row i of arr as a plain Go value (nil for NULL): the
+// engine's executor.Value, with dates marked as Date, unsigned integers
+// as uint64 and binary data as []byte for the printers.
 func Value(arr arrow.Array, i int) any {
 	if arr.IsNull(i) {
 		return nil
 	}
 	switch a := arr.(type) {
-	case *array.Boolean:
-		return a.Value(i)
-	case *array.Int8:
-		return int64(a.Value(i))
-	case *array.Int16:
-		return int64(a.Value(i))
-	case *array.Int32:
-		return int64(a.Value(i))
-	case *array.Int64:
-		return a.Value(i)
 	case *array.Uint8:
 		return uint64(a.Value(i))
 	case *array.Uint16:
@@ -51,19 +45,12 @@ func Value(arr arrow.Array, i int) any {
 		return uint64(a.Value(i))
 	case *array.Uint64:
 		return a.Value(i)
-	case *array.Float32:
-		return float64(a.Value(i))
-	case *array.Float64:
-		return a.Value(i)
-	case *array.String:
-		return a.Value(i)
-	case *array.LargeString:
-		return a.Value(i)
+	case *array.Int8:
+		return int64(a.Value(i))
+	case *array.Int16:
+		return int64(a.Value(i))
 	case *array.Binary:
 		return append([]byte(nil), a.Value(i)...)
-	case *array.Timestamp:
-		unit := a.DataType().(*arrow.TimestampType).Unit
-		return a.Value(i).ToTime(unit).UTC()
 	case *array.Date32:
 		return Date{a.Value(i).ToTime().UTC()}
 	case *array.Date64:
@@ -72,7 +59,7 @@ func Value(arr arrow.Array, i int) any {
 		unit := a.DataType().(*arrow.DurationType).Unit
 		return time.Duration(int64(a.Value(i)) * int64(unit.Multiplier()))
 	}
-	return arr.ValueStr(i)
+	return executor.Value(arr, i)
 }
 
 // Row returns row i of rec as plain values.
