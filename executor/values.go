@@ -3,6 +3,7 @@ package executor
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -122,4 +123,22 @@ func AppendValue(b array.Builder, v any) error {
 		return fmt.Errorf("unsupported column type %s", b.Type())
 	}
 	return nil
+}
+
+// RowKey encodes the values at idx of a row (as Value returns them) as a
+// map key without ambiguity: a type tag, then the value's length and text,
+// per column; NULL has a tag of its own. hasNull reports a NULL among them.
+func RowKey(row []any, idx []int) (key string, hasNull bool) {
+	var b strings.Builder
+	for _, k := range idx {
+		v := row[k]
+		if v == nil {
+			b.WriteString("n;")
+			hasNull = true
+			continue
+		}
+		s := fmt.Sprint(v)
+		fmt.Fprintf(&b, "%T:%d:%s;", v, len(s), s)
+	}
+	return b.String(), hasNull
 }

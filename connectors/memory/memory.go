@@ -99,7 +99,7 @@ func (s *sink) Commit(ctx context.Context, epoch int64) error {
 				s.t.rows = append(s.t.rows, row)
 				continue
 			}
-			k := keyOf(row, s.spec.PrimaryKey)
+			k, _ := executor.RowKey(row, s.spec.PrimaryKey) // NULL keys form a group of their own
 			if j, ok := s.t.index[k]; ok {
 				s.t.rows[j] = row
 			} else {
@@ -112,22 +112,6 @@ func (s *sink) Commit(ctx context.Context, epoch int64) error {
 		s.t.epochs[s.spec.QueryID] = epoch
 	}
 	return nil
-}
-
-// keyOf encodes a row's key columns without ambiguity: a type tag, then
-// the value's length and text, per column (NULL has a tag of its own).
-func keyOf(row []any, key []int) string {
-	var b strings.Builder
-	for _, k := range key {
-		v := row[k]
-		if v == nil {
-			b.WriteString("n;")
-			continue
-		}
-		s := fmt.Sprint(v)
-		fmt.Fprintf(&b, "%T:%d:%s;", v, len(s), s)
-	}
-	return b.String()
 }
 
 func (s *sink) release() {

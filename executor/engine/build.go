@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/executor/ops"
@@ -13,8 +14,8 @@ import (
 
 // built is an operator tree with handles on the parts the driver needs.
 type built struct {
-	root     executor.Operator
 	scan     *ops.SourceScan     // nil for a snapshot query
+	source   *catalog.Table      // the scanned source, with its options as run
 	stateful []executor.Stateful // in build order (checkpointed by index)
 	stats    []interface{ StateRows() int64 }
 	lates    []interface{ LateRows() int64 } // rows an aggregate refused because their window had closed
@@ -56,6 +57,7 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 			return nil, err
 		}
 		b.scan = s
+		b.source = table
 		b.stateful = append(b.stateful, s)
 		b.sources = append(b.sources, n.Table.Name)
 		return s, nil

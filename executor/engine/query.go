@@ -257,18 +257,10 @@ func (d *driver) start(ctx context.Context) error {
 
 // sideSink opens the table named by a source option 'table:NAME'.
 func (d *driver) sideSink(ctx context.Context, option, qid string) (executor.Sink, error) {
-	if d.b.scan == nil {
+	if d.b.source == nil {
 		return nil, nil
 	}
-	src := d.plan.Root
-	for len(src.Children()) > 0 {
-		src = src.Children()[0]
-	}
-	scanNode, ok := src.(*planner.SourceScan)
-	if !ok {
-		return nil, nil
-	}
-	v := scanNode.Table.Options[option]
+	v := d.b.source.Options[option]
 	if !strings.HasPrefix(v, "table:") {
 		return nil, nil
 	}

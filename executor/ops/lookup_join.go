@@ -3,7 +3,6 @@ package ops
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -73,8 +72,7 @@ func (j *lookupJoin) load(ctx context.Context) error {
 			for c := range row {
 				row[c] = executor.Value(rec.Column(c), i)
 			}
-			key, ok := joinKey(row, j.rightKeys)
-			if ok {
+			if key, hasNull := executor.RowKey(row, j.rightKeys); !hasNull { // NULL matches nothing
 				j.index[key] = append(j.index[key], len(j.rows))
 			}
 			j.rows = append(j.rows, row)
@@ -82,20 +80,6 @@ func (j *lookupJoin) load(ctx context.Context) error {
 		rec.Release()
 	}
 	return nil
-}
-
-// joinKey encodes key values; ok is false if one is NULL (NULL matches nothing).
-func joinKey(vals []any, idx []int) (string, bool) {
-	var b strings.Builder
-	for _, i := range idx {
-		v := vals[i]
-		if v == nil {
-			return "", false
-		}
-		s := fmt.Sprint(v)
-		fmt.Fprintf(&b, "%T:%d:%s;", v, len(s), s)
-	}
-	return b.String(), true
 }
 
 func (j *lookupJoin) Next(ctx context.Context) (executor.Msg, error) {
@@ -154,42 +138,42 @@ func (j *lookupJoin) join(ctx context.Context, rec arrow.Record) (arrow.Record, 
 	for i := range all {
 		all[i] = i
 	}
+	// emit appends input row r followed by the table row right (nil: NULLs).
+	emit := func(r int, right []any) error {
+		for c := 0; c < ncols; c++ {
+			if err := executor.AppendValue(b.Field(c), executor.Value(rec.Column(c), r)); err != nil {
+				return err
+			}
+		}
+		for c := ncols; c < j.out.NumFields(); c++ {
+			var v any
+			if right != nil {
+				v = right[c-ncols]
+			}
+			if err := executor.AppendValue(b.Field(c), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for r := 0; r < int(rec.NumRows()); r++ {
 		for i, k := range keys {
 			keyVals[i] = executor.Value(k, r)
 		}
 		var matches []int
-		if key, ok := joinKey(keyVals, all); ok {
+		if key, hasNull := executor.RowKey(keyVals, all); !hasNull {
 			matches = j.index[key]
 		}
-		if len(matches) == 0 && !j.left {
-			continue
-		}
-		emit := func(right []any) error {
-			for c := 0; c < ncols; c++ {
-				if err := executor.AppendValue(b.Field(c), executor.Value(rec.Column(c), r)); err != nil {
-					return err
-				}
-			}
-			for c := ncols; c < j.out.NumFields(); c++ {
-				var v any
-				if right != nil {
-					v = right[c-ncols]
-				}
-				if err := executor.AppendValue(b.Field(c), v); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
 		if len(matches) == 0 {
-			if err := emit(nil); err != nil {
-				return nil, err
+			if j.left {
+				if err := emit(r, nil); err != nil {
+					return nil, err
+				}
 			}
 			continue
 		}
 		for _, m := range matches {
-			if err := emit(j.rows[m]); err != nil {
+			if err := emit(r, j.rows[m]); err != nil {
 				return nil, err
 			}
 		}

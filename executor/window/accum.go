@@ -57,9 +57,9 @@ func newAccumulator(call planner.AggCall, arg arrow.DataType) (accumulator, erro
 			return newDistinctAcc(fn, id)
 		}
 		if id == arrow.INT64 {
-			return &sumIntAcc{avg: avg}, nil
+			return &sumAcc[int64]{avg: avg}, nil
 		}
-		return &sumFloatAcc{avg: avg}, nil
+		return &sumAcc[float64]{avg: avg}, nil
 	case "min", "max":
 		isMax := call.Func == "max"
 		switch id {
@@ -176,28 +176,40 @@ func appendFloat(b array.Builder, v float64) {
 	}
 }
 
-// intSum is the state of SUM or AVG over integers: one struct per group
+// sumState is the state of SUM or AVG over one group: one struct per group
 // keeps both fields on one cache line.
-type intSum struct {
-	sum int64
+type sumState[T int64 | float64] struct {
+	sum T
 	n   int64 // non-null rows
 }
 
-// sumIntAcc is SUM(x) or AVG(x) over Int64.
-type sumIntAcc struct {
+// sumAcc is SUM(x) or AVG(x) over Int64 or Float64 values.
+type sumAcc[T int64 | float64] struct {
 	avg bool
-	s   []intSum
+	s   []sumState[T]
 }
 
-func (a *sumIntAcc) grow(n int)    { a.s = growTo(a.s, n) }
-func (a *sumIntAcc) reset(g int32) { a.s[g] = intSum{} }
-func (a *sumIntAcc) merge(d, s int32) {
+func (a *sumAcc[T]) grow(n int)    { a.s = growTo(a.s, n) }
+func (a *sumAcc[T]) reset(g int32) { a.s[g] = sumState[T]{} }
+func (a *sumAcc[T]) merge(d, s int32) {
 	a.s[d].sum += a.s[s].sum
 	a.s[d].n += a.s[s].n
 }
 
-func (a *sumIntAcc) update(gids []int32, arr arrow.Array) {
-	vals := arr.(*array.Int64).Int64Values()
+// values returns the typed values of arr (an Int64 or Float64 array).
+func (a *sumAcc[T]) values(arr arrow.Array) []T {
+	var v any
+	switch x := arr.(type) {
+	case *array.Int64:
+		v = x.Int64Values()
+	case *array.Float64:
+		v = x.Float64Values()
+	}
+	return v.([]T)
+}
+
+func (a *sumAcc[T]) update(gids []int32, arr arrow.Array) {
+	vals := a.values(arr)
 	s := a.s
 	if arr.NullN() == 0 {
 		vals = vals[:len(gids)]
@@ -217,7 +229,7 @@ func (a *sumIntAcc) update(gids []int32, arr arrow.Array) {
 	}
 }
 
-func (a *sumIntAcc) appendTo(b array.Builder, g int32) {
+func (a *sumAcc[T]) appendTo(b array.Builder, g int32) {
 	st := a.s[g]
 	switch {
 	case st.n == 0:
@@ -225,70 +237,33 @@ func (a *sumIntAcc) appendTo(b array.Builder, g int32) {
 	case a.avg:
 		appendFloat(b, float64(st.sum)/float64(st.n))
 	default:
-		appendInt(b, st.sum)
-	}
-}
-
-func (a *sumIntAcc) encode(e *encoder, g int32) { e.varint(a.s[g].sum); e.varint(a.s[g].n) }
-func (a *sumIntAcc) decode(d *decoder, g int32) error {
-	a.s[g] = intSum{sum: d.varint(), n: d.varint()}
-	return d.err
-}
-
-// floatSum is the state of SUM or AVG over floats.
-type floatSum struct {
-	sum float64
-	n   int64
-}
-
-// sumFloatAcc is SUM(x) or AVG(x) over Float64.
-type sumFloatAcc struct {
-	avg bool
-	s   []floatSum
-}
-
-func (a *sumFloatAcc) grow(n int)    { a.s = growTo(a.s, n) }
-func (a *sumFloatAcc) reset(g int32) { a.s[g] = floatSum{} }
-func (a *sumFloatAcc) merge(d, s int32) {
-	a.s[d].sum += a.s[s].sum
-	a.s[d].n += a.s[s].n
-}
-
-func (a *sumFloatAcc) update(gids []int32, arr arrow.Array) {
-	vals := arr.(*array.Float64).Float64Values()
-	s := a.s
-	if arr.NullN() == 0 {
-		vals = vals[:len(gids)]
-		for i, g := range gids {
-			if g >= 0 {
-				s[g].sum += vals[i]
-				s[g].n++
-			}
-		}
-		return
-	}
-	for i, g := range gids {
-		if g >= 0 && arr.IsValid(i) {
-			s[g].sum += vals[i]
-			s[g].n++
+		switch v := any(st.sum).(type) {
+		case int64:
+			appendInt(b, v)
+		case float64:
+			appendFloat(b, v)
 		}
 	}
 }
 
-func (a *sumFloatAcc) appendTo(b array.Builder, g int32) {
-	st := a.s[g]
-	switch {
-	case st.n == 0:
-		b.AppendNull()
-	case a.avg:
-		appendFloat(b, st.sum/float64(st.n))
-	default:
-		appendFloat(b, st.sum)
+func (a *sumAcc[T]) encode(e *encoder, g int32) {
+	switch v := any(a.s[g].sum).(type) {
+	case int64:
+		e.varint(v)
+	case float64:
+		e.f64(v)
 	}
+	e.varint(a.s[g].n)
 }
 
-func (a *sumFloatAcc) encode(e *encoder, g int32) { e.f64(a.s[g].sum); e.varint(a.s[g].n) }
-func (a *sumFloatAcc) decode(d *decoder, g int32) error {
-	a.s[g] = floatSum{sum: d.f64(), n: d.varint()}
+func (a *sumAcc[T]) decode(d *decoder, g int32) error {
+	var sum T
+	switch p := any(&sum).(type) {
+	case *int64:
+		*p = d.varint()
+	case *float64:
+		*p = d.f64()
+	}
+	a.s[g] = sumState[T]{sum: sum, n: d.varint()}
 	return d.err
 }
