@@ -28,6 +28,8 @@ type Env struct {
 	Instance string
 	// Console is where console tables print.
 	Console io.Writer
+	// Paths confines file-backed connectors to their roots (nil: anywhere).
+	Paths *PathPolicy
 }
 
 // Option describes one connector option.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/chzyer/readline"
 
+	"github.com/tide-sql/tide/connectors"
 	_ "github.com/tide-sql/tide/connectors/all" // the binary ships every connector
 	"github.com/tide-sql/tide/executor/engine"
 )
@@ -110,8 +111,14 @@ func flagExit(err error) int {
 
 // open opens the engine with the state directory and brokers resolved.
 func (a *app) open(ctx context.Context, g globalOptions, brokers string, console io.Writer, logw io.Writer) (sqlEngine, error) {
+	return a.openWith(ctx, g, brokers, console, logw, nil)
+}
+
+// openWith is open with file connectors confined to paths (nil: anywhere).
+func (a *app) openWith(ctx context.Context, g globalOptions, brokers string, console io.Writer, logw io.Writer, paths *connectors.PathPolicy) (sqlEngine, error) {
 	cfg := engine.Config{
 		StateDir: g.stateDir,
+		Paths:    paths,
 		Brokers:  brokers,
 		Logf: func(format string, args ...any) {
 			fmt.Fprintf(logw, "tide: "+format+"\n", args...)

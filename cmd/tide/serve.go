@@ -11,9 +11,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tide-sql/tide/connectors"
 )
 
-const serveUsage = `tide serve [--addr 127.0.0.1:8080] [--init FILE.sql] [flags]
+const serveUsage = `tide serve [--addr 127.0.0.1:8080] [--init FILE.sql] [--token T] [--data-dir D] [flags]
 
 The HTTP endpoint:
   POST   /v1/sql            SQL text in the body; one JSON line per statement,
@@ -22,7 +24,15 @@ The HTTP endpoint:
   GET    /v1/queries/{id}   one query
   DELETE /v1/queries/{id}   stop a query (its checkpoint is kept)
   GET    /metrics           Prometheus metrics per query
-  GET    /healthz           200 when the server is up`
+  GET    /healthz           200 when the server is up
+
+Security: requests whose Origin is not the server's own are refused (a web
+page cannot drive the server), and on loopback so are Host headers that do
+not name it (DNS rebinding). With --token (or $TIDE_TOKEN) every request but
+/healthz needs "Authorization: Bearer <token>"; a token is required to listen
+on anything but loopback. delta and parquet paths must lie under --data-dir
+(default: the current directory; relative paths resolve there) or an
+--allow-path directory.`
 
 // Server timeouts. There is no write timeout: push queries stream for as
 // long as the client reads.
@@ -34,10 +44,14 @@ const (
 )
 
 func (a *app) cmdServe(g globalOptions, args []string) int {
-	addr, initFile := "127.0.0.1:8080", ""
+	addr, initFile, token, dataDir := "127.0.0.1:8080", "", a.getenv("TIDE_TOKEN"), "."
+	var allow []string
 	fs := newFlagSet("serve", serveUsage, &g, a.stderr)
 	fs.StringVar(&addr, "addr", addr, "`host:port` to listen on")
 	fs.StringVar(&initFile, "init", "", "run `FILE.sql` at start")
+	fs.StringVar(&token, "token", token, "bearer `token` every request must carry (default $TIDE_TOKEN)")
+	fs.StringVar(&dataDir, "data-dir", dataDir, "`directory` that delta and parquet paths must lie under")
+	fs.Var(stringList{add: func(v string) { allow = append(allow, v) }}, "allow-path", "another `directory` file connectors may use (repeatable)")
 	var extra []string
 	if err := parseFlags(fs, args, func(s string) { extra = append(extra, s) }); err != nil {
 		return flagExit(err)
@@ -55,6 +69,23 @@ func (a *app) cmdServe(g globalOptions, args []string) int {
 		initText = string(b)
 	}
 
+	paths, err := connectors.NewPathPolicy(dataDir, allow...)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "tide serve: --data-dir/--allow-path: %v\n", err)
+		return exitUsage
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return a.fail("serve", err)
+	}
+	defer ln.Close()
+	loopback := isLoopbackListener(ln)
+	if !loopback && token == "" {
+		fmt.Fprintf(a.stderr, "tide serve: listening on %s (not loopback) needs a token: --token or $TIDE_TOKEN\n", ln.Addr())
+		return exitUsage
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs, stopSigs := a.notify()
@@ -65,7 +96,7 @@ func (a *app) cmdServe(g globalOptions, args []string) int {
 		return a.fail("serve", err)
 	}
 	defer stopBroker()
-	eng, err := a.open(ctx, g, brokers, a.stdout, a.stderr)
+	eng, err := a.openWith(ctx, g, brokers, a.stdout, a.stderr, paths)
 	if err != nil {
 		return a.fail("serve", err)
 	}
@@ -80,11 +111,8 @@ func (a *app) cmdServe(g globalOptions, args []string) int {
 		}
 	}
 
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return a.fail("serve", err)
-	}
-	srv := newHTTPServer(newServer(eng), ctx)
+	h := &guard{next: newServer(eng), token: token, loopback: loopback, port: port}
+	srv := newHTTPServer(h, ctx)
 	fmt.Fprintf(a.stderr, "tide: serving http://%s (POST /v1/sql, GET /v1/queries, GET /metrics)\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -40,10 +40,13 @@ func init() {
 	connectors.Register(&connectors.Connector{Name: "delta", Options: options, NewSink: newSink})
 }
 
-func newSink(t *catalog.Table, _ connectors.Env) (executor.Sink, error) {
+func newSink(t *catalog.Table, env connectors.Env) (executor.Sink, error) {
 	cfg, err := ParseConfig(t.Options)
 	if err != nil {
 		return nil, fmt.Errorf("table %s: %w", t.Name, err)
+	}
+	if cfg.Path, err = env.Paths.Resolve(cfg.Path); err != nil {
+		return nil, fmt.Errorf("table %s: option %w", t.Name, err)
 	}
 	return New(cfg, t.Schema(), memory.DefaultAllocator), nil
 }

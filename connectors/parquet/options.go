@@ -19,10 +19,14 @@ func init() {
 	connectors.Register(&connectors.Connector{Name: "parquet", Options: options, NewSink: newSink})
 }
 
-func newSink(t *catalog.Table, _ connectors.Env) (executor.Sink, error) {
+func newSink(t *catalog.Table, env connectors.Env) (executor.Sink, error) {
 	dir := strings.TrimPrefix(strings.TrimSpace(t.Options["path"]), "file://")
 	if dir == "" {
 		return nil, fmt.Errorf("table %s: connector parquet needs option path", t.Name)
+	}
+	dir, err := env.Paths.Resolve(dir)
+	if err != nil {
+		return nil, fmt.Errorf("table %s: option %w", t.Name, err)
 	}
 	return New(dir, t.Schema(), memory.DefaultAllocator), nil
 }

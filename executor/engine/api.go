@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tide-sql/tide/connectors"
 )
 
 // Config configures an Engine.
@@ -23,6 +25,8 @@ type Config struct {
 	Logf func(format string, args ...any)
 	// Console receives what console sinks print (nil: os.Stdout).
 	Console ConsoleWriter
+	// Paths confines delta and parquet paths to data roots (nil: anywhere).
+	Paths *connectors.PathPolicy
 }
 
 // ConsoleWriter is where `connector = 'console'` tables write.

@@ -75,7 +75,7 @@ func (e *Engine) Catalog() *catalog.Catalog { return e.cat }
 
 // env is what connectors get from the engine.
 func (e *Engine) env() connectors.Env {
-	return connectors.Env{Brokers: e.cfg.Brokers, StateDir: e.cfg.StateDir, Instance: e.instance, Console: e.cfg.Console, Table: e.sinkFor}
+	return connectors.Env{Brokers: e.cfg.Brokers, StateDir: e.cfg.StateDir, Instance: e.instance, Console: e.cfg.Console, Table: e.sinkFor, Paths: e.cfg.Paths}
 }
 
 // sinkFor resolves a table name to a new sink over it.
