@@ -32,14 +32,46 @@ func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	if !e.Pos.IsValid() {
-		return e.Msg
+		return e.Message()
 	}
-	return fmt.Sprintf("line %d, column %d: %s", e.Pos.Line, e.Pos.Column, e.Msg)
+	return fmt.Sprintf("line %d, column %d: %s", e.Pos.Line, e.Pos.Column, e.Message())
+}
+
+// Message is Msg with every word longer than MaxWordRunes shortened, so
+// that a name of a million characters, quoted in the message by whichever
+// step refused it, comes back as its beginning only.
+func (e *Error) Message() string { return shortenWords(e.Msg) }
+
+// MaxWordRunes is the longest word (a run without spaces: a quoted name,
+// a path) that messages show in full.
+const MaxWordRunes = 200
+
+func shortenWords(s string) string {
+	if len(s) <= MaxWordRunes {
+		return s
+	}
+	words := strings.SplitAfter(s, " ")
+	for i, w := range words {
+		if t := strings.TrimSuffix(w, " "); len(t) > MaxWordRunes {
+			words[i] = Shorten(t, MaxWordRunes) + w[len(t):]
+		}
+	}
+	return strings.Join(words, "")
 }
 
 // Errorf builds an Error at pos.
 func Errorf(pos Pos, format string, args ...any) *Error {
 	return &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Shorten returns s cut to its first n runes followed by "…" when it is
+// longer than that.
+func Shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
 }
 
 // PosAt returns the position of byte offset off in text.
@@ -91,7 +123,7 @@ func Render(err error, text string) string {
 	}
 	if pe.Hint != "" {
 		b.WriteString("\nhint: ")
-		b.WriteString(pe.Hint)
+		b.WriteString(shortenWords(pe.Hint))
 	}
 	return b.String()
 }

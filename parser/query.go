@@ -146,6 +146,9 @@ func (p *stmtParser) query(from int) (*Query, error) {
 	default:
 		return nil, Errorf(q.pos, "expected a SELECT query")
 	}
+	if err := checkDepth(q, stmts[0]); err != nil {
+		return nil, err
+	}
 	return q, nil
 }
 

@@ -149,7 +149,7 @@ func scriptError(name, text string, err error) string {
 	block := parser.Render(err, text)
 	head := "error: " + pe.Error()
 	rest := strings.TrimPrefix(strings.TrimPrefix(block, head), "\n")
-	out := fmt.Sprintf("%s:%d:%d: %s\n", name, pe.Pos.Line, pe.Pos.Column, pe.Msg)
+	out := fmt.Sprintf("%s:%d:%d: %s\n", name, pe.Pos.Line, pe.Pos.Column, pe.Message())
 	if rest != "" {
 		out += rest + "\n"
 	}

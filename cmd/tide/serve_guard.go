@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/tide-sql/tide/parser"
 )
 
 // guard is the HTTP endpoint's door: it refuses what a browser page of
@@ -23,11 +25,11 @@ type guard struct {
 
 func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if g.loopback && !g.loopbackHost(r.Host) {
-		writeError(w, http.StatusForbidden, fmt.Sprintf("Host %q does not name this server (it answers only to localhost and loopback addresses)", shorten(r.Host, 100)))
+		writeError(w, http.StatusForbidden, fmt.Sprintf("Host %q does not name this server (it answers only to localhost and loopback addresses)", parser.Shorten(r.Host, 100)))
 		return
 	}
 	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r.Host) {
-		writeError(w, http.StatusForbidden, fmt.Sprintf("cross-origin request from %q refused", shorten(o, 100)))
+		writeError(w, http.StatusForbidden, fmt.Sprintf("cross-origin request from %q refused", parser.Shorten(o, 100)))
 		return
 	}
 	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
@@ -84,13 +86,4 @@ func sameOrigin(origin, host string) bool {
 func isLoopbackListener(ln net.Listener) bool {
 	a, ok := ln.Addr().(*net.TCPAddr)
 	return ok && a.IP != nil && a.IP.IsLoopback()
-}
-
-// shorten cuts s to at most n runes for messages.
-func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

@@ -191,7 +191,7 @@ func errorAnswer(err error) (int, errorJSON) {
 	var pe *parser.Error
 	isSQL := errors.As(err, &pe)
 	if isSQL {
-		body.Error, body.Hint = pe.Msg, pe.Hint
+		body.Error, body.Hint = pe.Message(), pe.Hint
 		if pe.Pos.IsValid() {
 			body.Line, body.Column = pe.Pos.Line, pe.Pos.Column
 		}
