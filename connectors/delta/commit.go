@@ -37,6 +37,12 @@ func (s *Sink) Commit(ctx context.Context, epoch int64) error {
 		return fmt.Errorf("delta table at %s, epoch %d: %w", root, epoch, err)
 	}
 	crashPoint(pointDataWritten)
+	if len(w.adds) == 0 && len(removes) == 0 {
+		// Nothing changed: no version for it. A replay of the epoch writes
+		// nothing either, and the next commit's txn covers this epoch.
+		s.drop()
+		return nil
+	}
 	now := time.Now()
 	acts := make([]action, 0, 2+len(removes)+len(w.adds))
 	acts = append(acts, action{CommitInfo: s.epochInfo(now, epoch)})
@@ -118,11 +124,27 @@ func (s *Sink) maintain(ctx context.Context) error {
 		// crash skipped one, as soon as n versions passed without one.
 		v, last := s.snap.version, max(s.snap.checkpoint, 0)
 		if v > s.snap.checkpoint && (v%n == 0 || v-last >= n) {
-			if err := writeCheckpoint(s.cfg.Path, s.snap, time.Now(), s.mem); err != nil {
+			now := time.Now()
+			if err := writeCheckpoint(s.cfg.Path, s.snap, now, s.mem); err != nil {
 				return fmt.Errorf("checkpoint failed: %w", err)
 			}
 			s.snap.checkpoint = v
+			return s.tidy(now)
 		}
+	}
+	return nil
+}
+
+// tidy runs after a checkpoint: the log cleanup and the vacuum of files no
+// version refers to.
+func (s *Sink) tidy(now time.Time) error {
+	logCutoff := now.Add(-s.retention(s.cfg.LogRetention, propLogRetention, defaultLogRetention))
+	if err := cleanLog(s.cfg.Path, logCutoff); err != nil {
+		return fmt.Errorf("log cleanup failed: %w", err)
+	}
+	fileCutoff := now.Add(-s.retention(s.cfg.DeletedFileRetention, propDeletedFileRetention, defaultDeletedFileRetention))
+	if _, err := vacuum(s.cfg.Path, s.snap, fileCutoff); err != nil {
+		return err
 	}
 	return nil
 }

@@ -17,6 +17,10 @@ type Config struct {
 	PartitionBy     []string // partition columns of a new table
 	CompactEvery    int      // merge small files every N data commits; 0: never
 	CheckpointEvery int      // checkpoint every N versions; 0: never
+	// LogRetention and DeletedFileRetention override the table properties
+	// delta.logRetentionDuration and delta.deletedFileRetentionDuration
+	// ("" = the table's, else Delta's defaults of 30 and 7 days).
+	LogRetention, DeletedFileRetention string
 }
 
 const (
@@ -34,6 +38,10 @@ var options = []connectors.Option{
 	{Name: "checkpoint_every", Synonyms: []string{"checkpointInterval", "delta.checkpointInterval"},
 		Default: strconv.Itoa(defaultCheckpointEvery), Check: checkCount,
 		Help: "write a Delta checkpoint every N table versions (0: never)"},
+	{Name: "log_retention", Synonyms: []string{"logRetentionDuration", propLogRetention}, Check: checkRetention,
+		Help: "how long log entries are kept before the cleanup after a checkpoint (default: the table's " + propLogRetention + ", else 30 days)"},
+	{Name: "deleted_file_retention", Synonyms: []string{"deletedFileRetentionDuration", propDeletedFileRetention}, Check: checkRetention,
+		Help: "how long data files that no version uses are kept before they are deleted (default: the table's " + propDeletedFileRetention + ", else 7 days)"},
 }
 
 func init() {
@@ -75,6 +83,8 @@ func ParseConfig(opts map[string]string) (Config, error) {
 			*dst, _ = strconv.Atoi(strings.TrimSpace(v))
 		}
 	}
+	cfg.LogRetention = strings.TrimSpace(opts["log_retention"])
+	cfg.DeletedFileRetention = strings.TrimSpace(opts["deleted_file_retention"])
 	return cfg, nil
 }
 

@@ -127,7 +127,7 @@ func (s *Sink) create(ctx context.Context, sc *arrow.Schema) (*snapshot, error) 
 			OperationParameters: map[string]string{"partitionBy": string(partJSON)}}},
 		{Protocol: &protocolAction{MinReaderVersion: 1, MinWriterVersion: 2}},
 		{MetaData: &metadataAction{ID: newUUID(), Format: formatSpec{Provider: "parquet", Options: map[string]string{}},
-			SchemaString: ss, PartitionColumns: parts, CreatedTime: now.UnixMilli(), Configuration: map[string]string{}}},
+			SchemaString: ss, PartitionColumns: parts, CreatedTime: now.UnixMilli(), Configuration: s.cfg.properties()}},
 	}
 	err = writeCommit(root, 0, acts)
 	if err != nil && !errors.Is(err, errVersionExists) {
