@@ -39,6 +39,10 @@ type Msg struct {
 // before Time. Watermarks on one edge never go backwards.
 type Watermark struct {
 	Time time.Time
+	// Idle says instead that the input has had no data for its idle
+	// timeout: until it sends rows again it holds no merge's watermark
+	// back. Time is not set. Operators other than merges ignore it.
+	Idle bool
 }
 
 // MaxWatermark is the watermark of an input that has ended: every window closes.
