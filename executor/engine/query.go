@@ -140,8 +140,11 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 	e.mu.Unlock()
 	go func() {
 		defer close(q.done)
-		err := d.run(qctx)
+		err := e.guard("query "+id, func() error { return d.run(qctx) })
+		var panicked *PanicError
 		switch {
+		case errors.As(err, &panicked):
+			q.finish(QueryFailed, err) // logged with its stack
 		case err == nil:
 			q.finish(QueryFinished, nil)
 		case errors.Is(err, context.Canceled) || qctx.Err() != nil:
@@ -281,8 +284,17 @@ func (d *driver) close() {
 	}
 }
 
-func (d *driver) run(ctx context.Context) error {
+// run drives the query until its input ends, it is stopped or it fails;
+// a panic in its operators or sinks becomes its error.
+func (d *driver) run(ctx context.Context) (err error) {
 	defer d.close()
+	defer func() {
+		var panicked *PanicError
+		if errors.As(err, &panicked) {
+			_ = d.sink.Abort(context.Background()) // the epoch is redone on the next start
+		}
+	}()
+	defer d.e.recoverPanic("query "+d.id, &err)
 	var (
 		epochStart                         = time.Now()
 		inputBefore, badBefore, lateBefore int64
