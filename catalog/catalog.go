@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/tide-sql/tide/internal/durable"
 )
 
 // ErrNotFound is returned by Get for a name the catalog does not hold.
@@ -137,7 +139,8 @@ func (c *Catalog) List(k Kind) []*Table {
 	return out
 }
 
-// saveLocked writes the catalog atomically (temp file + rename).
+// saveLocked writes the catalog atomically and durably (temp file, fsync,
+// rename, fsync of the directory).
 func (c *Catalog) saveLocked() error {
 	if c.file == "" {
 		return nil
@@ -151,14 +154,7 @@ func (c *Catalog) saveLocked() error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(c.file), 0o755); err != nil {
-		return fmt.Errorf("save catalog: %w", err)
-	}
-	tmp := c.file + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return fmt.Errorf("save catalog: %w", err)
-	}
-	if err := os.Rename(tmp, c.file); err != nil {
+	if err := durable.WriteFile(c.file, data, 0o644); err != nil {
 		return fmt.Errorf("save catalog: %w", err)
 	}
 	return nil

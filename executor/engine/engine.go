@@ -135,7 +135,18 @@ func (e *Engine) Execute(ctx context.Context, script string, onResult func(*Resu
 	return nil
 }
 
-func (e *Engine) exec(ctx context.Context, st parser.Statement) (*Result, error) {
+// exec runs one statement; a panic in it becomes the statement's error.
+func (e *Engine) exec(ctx context.Context, st parser.Statement) (res *Result, err error) {
+	defer func() {
+		if err != nil {
+			res = nil
+		}
+	}()
+	defer e.recoverPanic(statementLabel(st), &err)
+	return e.dispatch(ctx, st)
+}
+
+func (e *Engine) dispatch(ctx context.Context, st parser.Statement) (*Result, error) {
 	switch s := st.(type) {
 	case *parser.CreateSource:
 		return e.createSource(s)

@@ -59,6 +59,16 @@ func (e *Engine) selectQuery(ctx context.Context, s *parser.Select) (*Result, er
 		defer wg.Done()
 		defer close(ch)
 		defer root.Close()
+		var panicked error // a panic in the operators ends the stream with it
+		defer func() {
+			if panicked != nil {
+				select {
+				case ch <- pushItem{err: panicked}:
+				case <-qctx.Done():
+				}
+			}
+		}()
+		defer e.recoverPanic("push query", &panicked)
 		for {
 			m, err := root.Next(qctx)
 			if err == nil && m.Kind == executor.MsgBarrier && m.Barrier.Final {

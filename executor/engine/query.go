@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"path/filepath"
 	"strings"
@@ -81,12 +80,6 @@ func (q *query) finish(state QueryState, err error) {
 	q.mu.Unlock()
 }
 
-func fingerprint(root planner.Node) string {
-	h := fnv.New64a()
-	h.Write([]byte(planner.Explain(root)))
-	return fmt.Sprintf("%016x", h.Sum64())
-}
-
 // insert starts a continuous query for INSERT INTO. The query's id is its
 // sink table's name: running the same INSERT again after a restart resumes
 // it from its checkpoint.
@@ -147,8 +140,11 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 	e.mu.Unlock()
 	go func() {
 		defer close(q.done)
-		err := d.run(qctx)
+		err := e.guard("query "+id, func() error { return d.run(qctx) })
+		var panicked *PanicError
 		switch {
+		case errors.As(err, &panicked):
+			q.finish(QueryFailed, err) // logged with its stack
 		case err == nil:
 			q.finish(QueryFinished, nil)
 		case errors.Is(err, context.Canceled) || qctx.Err() != nil:
@@ -182,42 +178,43 @@ type driver struct {
 	sinkID    string // the id sinks know the query by (persistent, unique per state directory)
 	lateSink  executor.Sink
 	deadSink  executor.Sink
-	fp        string
+	state     planner.State // what the checkpoint's snapshots depend on
 }
 
 // start restores the checkpoint and opens the sink and operators.
 func (d *driver) start(ctx context.Context) error {
-	d.fp = fingerprint(d.plan.Root)
-	cp, ol, err := d.store.load()
+	d.state = planner.StateOf(d.plan.Root)
+	if len(d.state.Operators) != len(d.b.stateful) {
+		return fmt.Errorf("query %s: the plan has %d stateful operators but %d were built (planner.StateOf is missing an operator)", d.id, len(d.state.Operators), len(d.b.stateful))
+	}
+	cp, ol, err := d.store.load(d.id, d.state, d.plan.Root)
 	if err != nil {
 		return err
 	}
 	next := int64(1)
 	offsets := executor.Offsets{}
+	src := d.sourceID()
 	if cp != nil {
-		if cp.Plan != d.fp {
-			return fmt.Errorf("query %s has a checkpoint in %s from a different query; delete that directory to start over, or write into another table", d.id, d.store.dir)
-		}
-		if len(cp.States) != len(d.b.stateful) {
-			return fmt.Errorf("checkpoint of query %s does not match its operators", d.id)
-		}
 		for i, st := range d.b.stateful {
-			if err := st.Restore(cp.States[i]); err != nil {
+			if err := st.Restore(cp.Snapshots[i]); err != nil {
 				return fmt.Errorf("restore query %s: %w", d.id, err)
 			}
 		}
 		next = cp.Epoch + 1
-		offsets = cp.Offsets
+		if o, ok := cp.Sources[src]; ok {
+			offsets = o
+		}
 	}
 	d.epoch = next
 	var replay executor.Offsets
+	var replayWM *int64
 	if ol != nil && ol.Epoch == next {
-		replay = ol.End
+		replay, replayWM = ol.Sources[src].End, ol.Sources[src].Watermark
 	}
 	if d.b.scan != nil {
 		d.b.scan.Resume(offsets, next, replay)
-		if replay != nil && ol.Watermark != nil {
-			d.b.scan.SetReplayWatermark(*ol.Watermark)
+		if replay != nil && replayWM != nil {
+			d.b.scan.SetReplayWatermark(*replayWM)
 		}
 	}
 	sinkID, err := d.store.sinkID(d.id)
@@ -249,7 +246,7 @@ func (d *driver) start(ctx context.Context) error {
 	if d.b.scan != nil {
 		d.b.scan.OnFetch = func(epoch int64, end executor.Offsets) error {
 			wm := d.b.scan.WatermarkMicros()
-			return d.store.saveOffsets(offsetLog{Epoch: epoch, End: end, Watermark: &wm})
+			return d.store.saveOffsets(offsetLog{Epoch: epoch, Sources: map[string]sourceEnd{src: {End: end, Watermark: &wm}}})
 		}
 	}
 	return d.root.Open(ctx)
@@ -287,8 +284,17 @@ func (d *driver) close() {
 	}
 }
 
-func (d *driver) run(ctx context.Context) error {
+// run drives the query until its input ends, it is stopped or it fails;
+// a panic in its operators or sinks becomes its error.
+func (d *driver) run(ctx context.Context) (err error) {
 	defer d.close()
+	defer func() {
+		var panicked *PanicError
+		if errors.As(err, &panicked) {
+			_ = d.sink.Abort(context.Background()) // the epoch is redone on the next start
+		}
+	}()
+	defer d.e.recoverPanic("query "+d.id, &err)
 	var (
 		epochStart                         = time.Now()
 		inputBefore, badBefore, lateBefore int64
@@ -347,6 +353,15 @@ func (d *driver) run(ctx context.Context) error {
 	}
 }
 
+// sourceID keys the offsets of the query's source in its checkpoint (a
+// query reads one source for now).
+func (d *driver) sourceID() string {
+	if len(d.state.Sources) == 0 {
+		return ""
+	}
+	return d.state.Sources[0].ID
+}
+
 // currentEpoch is the epoch of the rows flowing now.
 func (d *driver) currentEpoch() int64 { return d.epoch }
 
@@ -393,13 +408,14 @@ func (d *driver) checkpoint(epoch int64) error {
 	if !d.store.enabled() || d.b.scan == nil {
 		return nil
 	}
-	cp := checkpoint{QueryID: d.id, Plan: d.fp, Epoch: epoch, Offsets: d.b.scan.Offsets()}
+	cp := checkpoint{QueryID: d.id, Stateful: d.state, Epoch: epoch,
+		Sources: map[string]executor.Offsets{d.sourceID(): d.b.scan.Offsets()}}
 	for _, st := range d.b.stateful {
 		b, err := st.Snapshot()
 		if err != nil {
 			return err
 		}
-		cp.States = append(cp.States, b)
+		cp.Snapshots = append(cp.Snapshots, b)
 	}
 	return d.store.save(cp)
 }
