@@ -138,7 +138,7 @@ func (e *Engine) Execute(ctx context.Context, script string, onResult func(*Resu
 func (e *Engine) exec(ctx context.Context, st parser.Statement) (*Result, error) {
 	switch s := st.(type) {
 	case *parser.CreateSource:
-		return e.createSource(s)
+		return e.createSource(ctx, s)
 	case *parser.CreateTable:
 		if s.As != nil {
 			return e.createTableAs(ctx, s)

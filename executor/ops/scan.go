@@ -257,7 +257,7 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 			s.dead = append(s.dead, rec)
 		}
 	}
-	s.InputRows += rows
+	s.InputRows += rows - rejected // bad records are not input rows
 	if replaying {
 		return nil
 	}
