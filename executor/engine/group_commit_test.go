@@ -2,9 +2,11 @@ package engine_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -65,6 +67,41 @@ func endOffsets(t *testing.T, addr, topic string) map[int32]int64 {
 	return out
 }
 
+// kafkaPythonGroupOffsets asks kafka-python's KafkaAdminClient for the
+// group's committed offsets ("topic/partition" → offset); ok is false when
+// /usr/bin/python3 has no kafka module.
+func kafkaPythonGroupOffsets(t *testing.T, addr, group string) (map[string]int64, bool) {
+	t.Helper()
+	const py = "/usr/bin/python3"
+	if exec.Command(py, "-c", "import kafka").Run() != nil {
+		t.Log("no kafka-python: skipping its check")
+		return nil, false
+	}
+	script := `
+import json, sys
+from kafka import KafkaAdminClient
+admin = KafkaAdminClient(bootstrap_servers=sys.argv[1], client_id="course-check")
+offsets = admin.list_consumer_group_offsets(sys.argv[2])
+print(json.dumps({"%s/%d" % (tp.topic, tp.partition): om.offset for tp, om in offsets.items()}))
+admin.close()
+`
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, py, "-c", script, addr, group).Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("kafka-python: %v\n%s", err, stderr)
+	}
+	got := map[string]int64{}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("kafka-python printed %q: %v", out, err)
+	}
+	return got, true
+}
+
 func sum(m map[int32]int64) int64 {
 	var n int64
 	for _, v := range m {
@@ -101,6 +138,16 @@ func TestQueriesCommitTheirOffsetsToTheirGroupAndStartGroupResumesThere(t *testi
 	}
 	if q, _ := x.e.Query("seen"); q.State != engine.QueryRunning || len(q.Progress.Warnings) != 0 {
 		t.Fatalf("query %s, warnings %v", q.State, q.Progress.Warnings)
+	}
+	// The course's own tool sees them too.
+	if got, ok := kafkaPythonGroupOffsets(t, x.broker.Addr(), "course"); ok {
+		want := map[string]int64{}
+		for p, o := range endOffsets(t, x.broker.Addr(), "ids") {
+			want[fmt.Sprintf("ids/%d", p)] = o
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("kafka-python's list_consumer_group_offsets: %v, want %v", got, want)
+		}
 	}
 	x.produce("ids", idLines(30, 40)...)
 	waitFor(t, func() bool { return sum(committed(t, x.broker.Addr(), "course", "ids")) == 40 })
