@@ -8,8 +8,10 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/tide-sql/tide/cmd/tide/internal/render"
+	"github.com/tide-sql/tide/executor/engine"
 	"github.com/tide-sql/tide/parser"
 )
 
@@ -18,8 +20,10 @@ const runUsage = `tide run [flags] FILE.sql | - | -e 'SQL' ...
 Runs the scripts in the order given ("-" reads standard input, -e takes the
 SQL itself), prints what push SELECTs return, then waits while continuous
 queries run: it exits when they finish (bounded sources) or on SIGINT or
-SIGTERM (a clean stop that keeps every checkpoint). The exit code is 0 only
-if every statement succeeded.
+SIGTERM (a clean stop that keeps every checkpoint). When a continuous query
+ends it prints one line saying what it did: rows read, written, late and
+bad (skipped or dead-lettered). The exit code is 0 only if every statement
+succeeded.
 
 --once processes what is available at start and stops cleanly, keeping
 state: it sets run_once = 'true' before the scripts, which the engine
@@ -97,6 +101,12 @@ func (a *app) cmdRun(g globalOptions, args []string) int {
 	if once {
 		inputs = append([]script{{name: "--once", text: runOnce}}, inputs...)
 	}
+	sum := &summaries{eng: eng, out: msgs, printed: map[string]bool{}}
+	stopped := func() int { // by a signal: stop every query, then say what each did
+		eng.Close()
+		sum.print()
+		return exitOK
+	}
 	for _, in := range inputs {
 		err := eng.Execute(ctx, in.text, func(r *result) error {
 			if in.text == runOnce {
@@ -105,21 +115,66 @@ func (a *app) cmdRun(g globalOptions, args []string) int {
 			return p.print(ctx, r)
 		})
 		if signalled.Load() {
-			return exitOK
+			return stopped()
 		}
 		if err != nil {
 			io.WriteString(a.stderr, scriptError(in.name, in.text, err))
 			return exitFail
 		}
 	}
+	stopWatch := sum.watch()
 	err = eng.Wait(ctx)
+	stopWatch()
 	if signalled.Load() {
-		return exitOK
+		return stopped()
 	}
+	sum.print()
 	if err != nil {
 		return a.fail("run", err)
 	}
 	return exitOK
+}
+
+// summaries prints the summary line of each continuous query once, when it
+// has ended.
+type summaries struct {
+	eng     sqlEngine
+	out     io.Writer
+	printed map[string]bool // query ids
+}
+
+// print prints the lines of the queries that ended since the last call.
+func (s *summaries) print() {
+	for _, q := range s.eng.Queries() {
+		if q.State == engine.QueryRunning || s.printed[q.ID] {
+			continue
+		}
+		s.printed[q.ID] = true
+		_ = writeLine(s.out, q.Summary())
+	}
+}
+
+// watch prints summaries as queries end, until the returned function is
+// called.
+func (s *summaries) watch() (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				s.print()
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+	}
 }
 
 // readScript reads a script file, or standard input for "-".

@@ -35,10 +35,18 @@ type Reader struct {
 	order  []int32            // partition ids, ascending
 	paused map[int32]bool     // partitions paused in the client
 	dead   *deadLetterBuilder // on_error = 'table:NAME' only
+	resume executor.Offsets   // checkpointed offsets given to Open
+
+	availableNow bool  // ReadAvailableNow: bounded by the end offsets seen at Open
+	tombstones   int64 // null-valued messages skipped since Open
+	// rowOrigins holds, per partition, the message behind each row of
+	// the last fetch's record, for RejectRows.
+	rowOrigins map[int32][]*kgo.Record
 
 	disc *discovery // finds partitions added to the topic; nil when bounded
 
-	mu sync.Mutex // guards what Lag reads: partition next, highWater, lastRecordTime
+	mu      sync.Mutex // guards what Lag and Status read: partition next, highWater, lastRecordTime, waiting
+	waiting bool       // the topic did not exist at Open and has not appeared yet
 }
 
 // partition is the read state of one topic partition.
@@ -156,6 +164,7 @@ func (r *Reader) Close() error {
 		}
 		p.pending = nil
 	}
+	r.rowOrigins = nil
 	if r.dead != nil {
 		r.dead.release()
 		r.dead = nil

@@ -14,9 +14,10 @@ import (
 )
 
 // DeadLetterSchema is the schema of the rows on_error = 'table:NAME' writes
-// for messages that do not decode: where the message is, its raw value (NULL
-// for a tombstone), why it was rejected and its Kafka timestamp. The table
-// must have these columns, in this order.
+// for messages that do not decode, and for rows the engine rejects after
+// decoding (RejectRows: "event time is NULL"): where the message is, its raw
+// value, why it was rejected and its Kafka timestamp. The table must have
+// these columns, in this order.
 var DeadLetterSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "topic", Type: catalog.String, Nullable: true},
 	{Name: "partition", Type: catalog.Int64, Nullable: true},

@@ -1,7 +1,6 @@
 package kafka
 
 import (
-	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -24,10 +23,13 @@ type decodeJob struct {
 	recs []*kgo.Record
 }
 
-// decodeResult is the rows of one job and the records that did not decode.
+// decodeResult is the rows of one job, the message behind each row, the
+// records that did not decode and the tombstones skipped.
 type decodeResult struct {
-	rec arrow.Record
-	bad []badRecord
+	rec        arrow.Record
+	origins    []*kgo.Record
+	bad        []badRecord
+	tombstones int
 }
 
 type badRecord struct {
@@ -70,11 +72,15 @@ func (r *Reader) deliver(until executor.Offsets) (executor.Fetch, error) {
 				x.rec.Release()
 			}
 			b := res.bad[0]
-			return executor.Fetch{}, fmt.Errorf("topic %s partition %d offset %d: %w", b.rec.Topic, b.rec.Partition, b.rec.Offset, b.reason)
+			return executor.Fetch{}, badMessageError(b.rec, b.reason)
 		}
 	}
 
 	f := executor.Fetch{End: make(executor.Offsets, len(r.order))}
+	clear(r.rowOrigins)
+	if r.rowOrigins == nil {
+		r.rowOrigins = map[int32][]*kgo.Record{}
+	}
 	r.mu.Lock()
 	for i, job := range jobs {
 		p, res := job.p, results[i]
@@ -85,10 +91,12 @@ func (r *Reader) deliver(until executor.Offsets) (executor.Fetch, error) {
 		p.pending = p.pending[len(job.recs):]
 		if res.rec.NumRows() > 0 {
 			f.Batches = append(f.Batches, executor.PartitionBatch{Partition: p.id, Record: res.rec})
+			r.rowOrigins[p.id] = res.origins
 		} else {
 			res.rec.Release()
 		}
 		f.Bad += int64(len(res.bad))
+		r.tombstones += int64(res.tombstones)
 		if r.dead != nil {
 			for _, b := range res.bad {
 				r.dead.add(b.rec.Topic, b.rec.Partition, b.rec.Offset, b.rec.Value, b.reason.Error(), b.rec.Timestamp)
@@ -131,12 +139,14 @@ func (r *Reader) finishStopped() {
 }
 
 // idle lists the partitions that stop holding the watermark back: those
-// without records for idle_timeout, and those that reached their end.
+// without records for idle_timeout, and those that reached the end of their
+// input (stop = 'latest'). A partition that only reached the end of what a
+// ReadAvailableNow run reads still holds it: the next run goes on there.
 func (r *Reader) idle(now time.Time) []int32 {
 	var out []int32
 	for _, id := range r.order {
 		p := r.parts[id]
-		if p.done || (r.cfg.idleTimeout > 0 && len(p.pending) == 0 && now.Sub(p.lastRec) >= r.cfg.idleTimeout) {
+		if (p.done && r.cfg.stopLatest) || (r.cfg.idleTimeout > 0 && len(p.pending) == 0 && now.Sub(p.lastRec) >= r.cfg.idleTimeout) {
 			out = append(out, id)
 		}
 	}
@@ -171,37 +181,37 @@ func (r *Reader) decode(jobs []decodeJob) []decodeResult {
 }
 
 // decodePartition decodes one partition's records with its own decoder.
-// With on_error = 'fail' it stops at the first bad record.
+// Tombstones (null values) are counted and skipped: for a JSON source they
+// carry no row. With on_error = 'fail' it stops at the first bad record.
 func (r *Reader) decodePartition(j decodeJob) decodeResult {
 	p := j.p
 	if p.dec == nil {
 		p.dec = jsonfmt.NewDecoder(r.schema, r.mem)
 	}
-	var bad []badRecord
+	var res decodeResult
 	for _, rec := range j.recs {
-		var err error
-		switch {
-		case rec.Value == nil:
-			err = errTombstone
-		case len(rec.Value) == 0:
-			err = errEmptyValue
-		default:
+		if rec.Value == nil {
+			res.tombstones++
+			continue
+		}
+		var err error = errEmptyValue
+		if len(rec.Value) > 0 {
 			err = p.dec.Append(rec.Value)
 		}
 		if err != nil {
-			bad = append(bad, badRecord{rec: rec, reason: err})
+			res.bad = append(res.bad, badRecord{rec: rec, reason: err})
 			if r.cfg.onError == errorFail {
 				break
 			}
+			continue
 		}
+		res.origins = append(res.origins, rec)
 	}
-	return decodeResult{rec: p.dec.NewRecord(), bad: bad}
+	res.rec = p.dec.NewRecord()
+	return res
 }
 
-var (
-	errTombstone  = &jsonfmt.DecodeError{Msg: "message has no value (a tombstone)"}
-	errEmptyValue = &jsonfmt.DecodeError{Msg: "message value is empty"}
-)
+var errEmptyValue = &jsonfmt.DecodeError{Msg: "message value is empty"}
 
 // fairShare splits budget between partitions holding counts records: each
 // gets an equal share, and what a partition does not need goes to the rest.

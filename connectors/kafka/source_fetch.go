@@ -186,7 +186,7 @@ func (r *Reader) deliverable(until executor.Offsets) int {
 
 // finished reports whether a bounded source has delivered everything.
 func (r *Reader) finished() bool {
-	if !r.cfg.stopLatest {
+	if !r.bounded() {
 		return false
 	}
 	for _, p := range r.parts {
@@ -196,6 +196,10 @@ func (r *Reader) finished() bool {
 	}
 	return true
 }
+
+// bounded reports whether the reader stops at the end offsets seen at Open
+// (stop = 'latest', or ReadAvailableNow).
+func (r *Reader) bounded() bool { return r.cfg.stopLatest || r.availableNow }
 
 // limit is the offset the partition may not deliver at or beyond now.
 func (p *partition) limit(until executor.Offsets) int64 {

@@ -45,10 +45,11 @@ func jsonMsg(partition int32, id int) msg {
 	return msg{partition: partition, value: fmt.Appendf(nil, `{"id":%d,"name":"n%d","amount":%d.5}`, id, id, id)}
 }
 
-// produce writes messages synchronously, each to its partition.
+// produce writes messages synchronously, each to its partition, creating
+// the topic if it does not exist (as producers usually do).
 func produce(t *testing.T, addr, topic string, msgs ...msg) {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.AllowAutoTopicCreation())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,20 +57,38 @@ func (r *Reader) Open(ctx context.Context, start executor.Offsets) error {
 }
 
 func (r *Reader) open(ctx context.Context, start executor.Offsets) error {
+	r.resume = start.Clone()
 	ids, err := r.topicPartitions(ctx)
 	if err != nil {
 		return err
+	}
+	if ids == nil {
+		// The topic does not exist yet (the job often starts before the
+		// producer): an unbounded source waits for it, a bounded one has
+		// nothing to read.
+		if !r.bounded() {
+			r.mu.Lock()
+			r.waiting = true
+			r.mu.Unlock()
+			r.disc = startDiscovery(r.adm, r.cfg.topic, nil)
+		}
+		return nil
 	}
 	starts, err := r.startOffsets(ctx)
 	if err != nil {
 		return err
 	}
-	ends, err := r.adm.ListEndOffsets(ctx, r.cfg.topic)
-	if err == nil {
-		err = ends.Error()
-	}
+	ends, err := r.listOffsets(ctx, "end offsets", r.adm.ListEndOffsets)
 	if err != nil {
-		return fmt.Errorf("source %s: end offsets of topic %q: %w", r.table, r.cfg.topic, err)
+		return err
+	}
+	stops := ends
+	if r.bounded() {
+		// Read committed: the last stable offset is the end a bounded
+		// read can reach without waiting for open transactions.
+		if stops, err = r.listOffsets(ctx, "last stable offsets", r.adm.ListCommittedOffsets); err != nil {
+			return err
+		}
 	}
 	now := time.Now()
 	consume := map[int32]kgo.Offset{}
@@ -83,8 +101,9 @@ func (r *Reader) open(ctx context.Context, start executor.Offsets) error {
 		}
 		end, _ := ends.Lookup(r.cfg.topic, id)
 		stop := int64(-1)
-		if r.cfg.stopLatest {
-			stop = end.Offset
+		if r.bounded() {
+			s, _ := stops.Lookup(r.cfg.topic, id)
+			stop = s.Offset
 		}
 		p := r.addPartition(id, next, stop, now)
 		r.mu.Lock()
@@ -99,14 +118,28 @@ func (r *Reader) open(ctx context.Context, start executor.Offsets) error {
 	if len(consume) > 0 {
 		r.cl.AddConsumePartitions(map[string]map[int32]kgo.Offset{r.cfg.topic: consume})
 	}
-	if !r.cfg.stopLatest {
+	if !r.bounded() {
 		r.disc = startDiscovery(r.adm, r.cfg.topic, ids)
 	}
 	return nil
 }
 
-// topicPartitions returns the topic's partitions, or says why it cannot.
-// It is the first request, so it also tells whether the brokers speak Kafka.
+// listOffsets lists one kind of offsets of the topic's partitions.
+func (r *Reader) listOffsets(ctx context.Context, what string, list func(context.Context, ...string) (kadm.ListedOffsets, error)) (kadm.ListedOffsets, error) {
+	listed, err := list(ctx, r.cfg.topic)
+	if err == nil {
+		err = listed.Error()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %s of topic %q: %w", r.table, what, r.cfg.topic, err)
+	}
+	return listed, nil
+}
+
+// topicPartitions returns the topic's partitions, nil if the topic does not
+// exist, or says why it cannot tell. It is the first request, so it also
+// tells whether the brokers speak Kafka. The request never creates the
+// topic (the client does not allow auto-creation).
 func (r *Reader) topicPartitions(ctx context.Context) ([]int32, error) {
 	md, err := firstMetadata(ctx, r.adm, r.cfg.topic)
 	if err != nil {
@@ -115,7 +148,7 @@ func (r *Reader) topicPartitions(ctx context.Context) ([]int32, error) {
 	td, ok := md.Topics[r.cfg.topic]
 	switch {
 	case !ok || errors.Is(td.Err, kerr.UnknownTopicOrPartition):
-		return nil, fmt.Errorf("topic %q does not exist on %s", r.cfg.topic, r.brokerList())
+		return nil, nil
 	case td.Err != nil:
 		return nil, fmt.Errorf("topic %q on %s: %w", r.cfg.topic, r.brokerList(), td.Err)
 	case len(td.Partitions) == 0:

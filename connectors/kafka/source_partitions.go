@@ -13,8 +13,13 @@ import (
 // to its topic. A variable so that tests can shorten it.
 var discoverEvery = 10 * time.Second
 
+// topicWaitEvery is how often a source whose topic does not exist yet looks
+// for it: the producer that creates it is usually about to write.
+const topicWaitEvery = 500 * time.Millisecond
+
 // discovery polls the topic's metadata in the background and remembers
-// partitions that appeared since Open, with their earliest offsets.
+// partitions that appeared since Open, with their earliest offsets. While
+// no partition is known (the topic does not exist yet) it looks more often.
 type discovery struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -33,11 +38,15 @@ func startDiscovery(adm *kadm.Client, topic string, known []int32) *discovery {
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
-		t := time.NewTicker(discoverEvery)
-		defer t.Stop()
 		for {
+			every := discoverEvery
+			if len(seen) == 0 {
+				every = min(every, topicWaitEvery)
+			}
+			t := time.NewTimer(every)
 			select {
 			case <-ctx.Done():
+				t.Stop()
 				return
 			case <-t.C:
 			}
@@ -103,7 +112,7 @@ func (d *discovery) stop() {
 }
 
 // addDiscovered starts consuming partitions that appeared since Open, at
-// their earliest offset.
+// their checkpointed offset if they have one, else at their earliest.
 func (r *Reader) addDiscovered() {
 	if r.disc == nil {
 		return
@@ -118,9 +127,15 @@ func (r *Reader) addDiscovered() {
 		if _, known := r.parts[id]; known {
 			continue
 		}
+		if o, ok := r.resume[id]; ok {
+			start = o
+		}
 		r.addPartition(id, start, -1, now)
 		consume[id] = kgo.NewOffset().At(start)
 	}
+	r.mu.Lock()
+	r.waiting = len(r.parts) == 0
+	r.mu.Unlock()
 	if len(consume) > 0 {
 		r.cl.AddConsumePartitions(map[string]map[int32]kgo.Offset{r.cfg.topic: consume})
 	}

@@ -6,6 +6,9 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -106,21 +109,73 @@ type Progress struct {
 	Watermark              *time.Time       `json:"watermark,omitempty"`
 	StateRows              int64            `json:"numRowsTotal"`
 	LateRowsDropped        int64            `json:"numLateRowsDropped"`
-	BadRecords             int64            `json:"numBadRecords"`
+	BadRecords             int64            `json:"numBadRecords"` // did not decode, or no event time
+	Tombstones             int64            `json:"numTombstones"` // messages without a value, skipped
 	OutputRows             int64            `json:"numOutputRows"`
 	TotalInputRows         int64            `json:"totalInputRows"`
+	TotalOutputRows        int64            `json:"totalOutputRows"`
 	Lag                    []PartitionLag   `json:"lag,omitempty"`
+	// Warnings are problems that did not stop the query (a consumer-group
+	// commit that failed), as they stand now.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// lastJSONTime is the latest time JSON (RFC 3339) can hold.
+var lastJSONTime = time.Date(9999, 12, 31, 23, 59, 59, 999000000, time.UTC)
+
+// MarshalJSON writes p as JSON. The watermark of an input that has ended
+// lies beyond what an RFC 3339 time can hold: it is written as the latest
+// one, 9999-12-31T23:59:59.999Z.
+func (p Progress) MarshalJSON() ([]byte, error) {
+	type plain Progress // without this method
+	q := plain(p)
+	if q.Watermark != nil && q.Watermark.After(lastJSONTime) {
+		q.Watermark = &lastJSONTime
+	}
+	return json.Marshal(q)
 }
 
 // QueryInfo describes a continuous query.
 type QueryInfo struct {
-	ID       string     `json:"id"`
-	SQL      string     `json:"sql"`
-	Sink     string     `json:"sink"`
-	State    QueryState `json:"state"`
-	Error    string     `json:"error,omitempty"`
-	Started  time.Time  `json:"started"`
-	Progress Progress   `json:"lastProgress"`
+	ID    string     `json:"id"`
+	SQL   string     `json:"sql"`
+	Sink  string     `json:"sink"`
+	State QueryState `json:"state"`
+	Error string     `json:"error,omitempty"`
+	// Status says what a running query waits for, such as `waiting for
+	// topic "T" on BROKER`; "" while it reads.
+	Status  string    `json:"status,omitempty"`
+	Started time.Time `json:"started"`
+	// OnError and Late are its source's on_error and late options.
+	OnError  string   `json:"onError,omitempty"`
+	Late     string   `json:"late,omitempty"`
+	Progress Progress `json:"lastProgress"`
+}
+
+// Summary is the line `tide run` prints for a query that has ended: what
+// it read, wrote, found late and found bad, and where those went.
+func (q QueryInfo) Summary() string {
+	p := q.Progress
+	where := func(n int64, option string) string {
+		switch {
+		case n == 0:
+			return ""
+		case strings.HasPrefix(option, "table:"):
+			return " (to table " + strings.TrimPrefix(option, "table:") + ")"
+		case option == "fail":
+			return " (failed the query)"
+		case option == "skip":
+			return " (skipped)"
+		}
+		return " (dropped)"
+	}
+	line := fmt.Sprintf("query %s %s: %d rows read, %d written, %d late%s, %d bad%s", q.ID, strings.ToLower(string(q.State)),
+		p.TotalInputRows, p.TotalOutputRows, p.LateRowsDropped, where(p.LateRowsDropped, q.Late),
+		p.BadRecords, where(p.BadRecords, q.OnError))
+	if p.Tombstones > 0 {
+		line += fmt.Sprintf(", %d tombstones skipped", p.Tombstones)
+	}
+	return line
 }
 
 // Stream is the output of a push query.

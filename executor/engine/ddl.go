@@ -102,7 +102,7 @@ func (e *Engine) put(t *catalog.Table, pos parser.Pos, ifNotExists, orReplace bo
 	return &Result{Kind: ResultOK, Message: fmt.Sprintf("%s %s created", kind, t.Name)}, nil
 }
 
-func (e *Engine) createSource(s *parser.CreateSource) (*Result, error) {
+func (e *Engine) createSource(ctx context.Context, s *parser.CreateSource) (*Result, error) {
 	c, opts, err := e.connectorFor(s.Options, s.NamePos, "", true)
 	if err != nil {
 		return nil, err
@@ -116,12 +116,37 @@ func (e *Engine) createSource(s *parser.CreateSource) (*Result, error) {
 		return nil, err
 	}
 	// Let the connector check what Normalize cannot (it does not connect).
-	if r, err := c.NewSource(t, e.env()); err != nil {
+	r, err := c.NewSource(t, e.env())
+	if err != nil {
 		return nil, &parser.Error{Pos: s.NamePos, Msg: err.Error()}
-	} else {
-		_ = r.Close()
 	}
-	return e.put(t, s.NamePos, s.IfNotExists, s.OrReplace)
+	defer r.Close()
+	res, err := e.put(t, s.NamePos, s.IfNotExists, s.OrReplace)
+	if err != nil {
+		return nil, err
+	}
+	// What would hold its queries up is said, not refused: the course
+	// starts its streaming jobs before the producer creates the topic.
+	// (IF NOT EXISTS may have kept another definition: nothing to say.)
+	if n, ok := r.(sourceNoticer); ok && e.defines(t) {
+		if notice := n.Notice(ctx); notice != "" {
+			res.Message += "\nNOTICE: " + notice
+		}
+	}
+	return res, nil
+}
+
+// defines reports whether the catalog holds t as defined now.
+func (e *Engine) defines(t *catalog.Table) bool {
+	cur, err := e.cat.Get(t.Name)
+	return err == nil && sameStatement(cur.SQL, t.SQL)
+}
+
+// sourceNoticer is a source reader that can tell, when its source is
+// created, what would hold its queries up without being an error in the
+// statement (a Kafka topic that does not exist yet).
+type sourceNoticer interface {
+	Notice(ctx context.Context) string
 }
 
 // checkLateTables checks that on_error and late tables exist.

@@ -149,7 +149,7 @@ func (e *Engine) exec(ctx context.Context, st parser.Statement) (res *Result, er
 func (e *Engine) dispatch(ctx context.Context, st parser.Statement) (*Result, error) {
 	switch s := st.(type) {
 	case *parser.CreateSource:
-		return e.createSource(s)
+		return e.createSource(ctx, s)
 	case *parser.CreateTable:
 		if s.As != nil {
 			return e.createTableAs(ctx, s)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/tide-sql/tide/connectors/kafka"
@@ -33,7 +34,7 @@ func lagOf(source string, r executor.SourceReader, now time.Time) []PartitionLag
 // report publishes the progress of a finished epoch.
 func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, inputBefore, badBefore, lateBefore, outRows, totalOut int64, wm *time.Time) {
 	end := time.Now()
-	p := Progress{QueryID: d.id, BatchID: epoch, Timestamp: end.UTC(), OutputRows: outRows,
+	p := Progress{QueryID: d.id, BatchID: epoch, Timestamp: end.UTC(), OutputRows: outRows, TotalOutputRows: totalOut,
 		DurationMs: map[string]int64{
 			"process":          processEnd.Sub(start).Milliseconds(),
 			"sinkCommit":       commitEnd.Sub(processEnd).Milliseconds(),
@@ -47,6 +48,7 @@ func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, inp
 		p.TotalInputRows = s.InputRows
 		p.LateRowsDropped = s.LateRows + d.b.lateRows()
 		p.BadRecords = s.BadRecords
+		p.Tombstones = s.Tombstones
 		fetch := s.FetchTime
 		if dr, ok := s.Reader().(interface{ LastDecodeTime() time.Duration }); ok {
 			dec := min(dr.LastDecodeTime(), fetch)
@@ -76,8 +78,28 @@ func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, inp
 	d.q.mu.Unlock()
 }
 
+// fillInfo adds to a query's snapshot what holds at this moment: what its
+// source waits for, the warnings of its group commits, and the source's
+// on_error and late options.
+func (d *driver) fillInfo(info *QueryInfo) {
+	if d.b.source != nil {
+		info.OnError, info.Late = d.b.source.Options["on_error"], d.b.source.Options["late"]
+	}
+	if s := d.b.scan; s != nil && info.State == QueryRunning {
+		if st, ok := s.Reader().(interface{ Status() string }); ok {
+			info.Status = st.Status()
+		}
+	}
+	if w := d.group.warnings(); len(w) > 0 {
+		info.Progress.Warnings = append(append([]string(nil), info.Progress.Warnings...), w...)
+	}
+}
+
 // progressJSON renders a query like Spark's lastProgress.
 func progressJSON(q QueryInfo) string {
-	b, _ := json.MarshalIndent(q, "", "  ")
+	b, err := json.MarshalIndent(q, "", "  ")
+	if err != nil {
+		return fmt.Sprintf("query %s: its progress cannot be shown as JSON: %v", q.ID, err)
+	}
 	return string(b)
 }

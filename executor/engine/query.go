@@ -32,6 +32,9 @@ type query struct {
 	failure  error
 	started  time.Time
 	progress Progress
+	// fill adds to a snapshot what the driver knows at this moment (the
+	// source's status, warnings); nil before the driver starts.
+	fill func(*QueryInfo)
 }
 
 func (q *query) running() bool {
@@ -60,10 +63,14 @@ func (q *query) stop() {
 
 func (q *query) snapshotInfo() QueryInfo {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	info := QueryInfo{ID: q.id, SQL: q.sql, Sink: q.sink.Name, State: q.state, Started: q.started, Progress: q.progress}
 	if q.failure != nil {
 		info.Error = q.failure.Error()
+	}
+	fill := q.fill
+	q.mu.Unlock()
+	if fill != nil {
+		fill(&info)
 	}
 	return info
 }
@@ -127,6 +134,7 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 		q.uses_[strings.ToLower(src)] = true
 	}
 	d.q = q
+	q.fill = d.fillInfo
 	if err := d.start(qctx); err != nil {
 		cancel()
 		d.close()
@@ -178,7 +186,8 @@ type driver struct {
 	sinkID    string // the id sinks know the query by (persistent, unique per state directory)
 	lateSink  executor.Sink
 	deadSink  executor.Sink
-	state     planner.State // what the checkpoint's snapshots depend on
+	state     planner.State   // what the checkpoint's snapshots depend on
+	group     *groupCommitter // nil unless the source commits to a consumer group
 }
 
 // start restores the checkpoint and opens the sink and operators.
@@ -249,7 +258,11 @@ func (d *driver) start(ctx context.Context) error {
 			return d.store.saveOffsets(offsetLog{Epoch: epoch, Sources: map[string]sourceEnd{src: {End: end, Watermark: &wm}}})
 		}
 	}
-	return d.root.Open(ctx)
+	if err := d.root.Open(ctx); err != nil {
+		return err
+	}
+	d.startGroupCommits()
+	return nil
 }
 
 // sideSink opens the table named by a source option 'table:NAME'.
@@ -274,6 +287,7 @@ func (d *driver) sideSink(ctx context.Context, option, qid string) (executor.Sin
 }
 
 func (d *driver) close() {
+	d.group.close() // before the reader it commits through closes
 	d.root.Close()
 	d.sink.Close()
 	if d.lateSink != nil {
@@ -338,6 +352,7 @@ func (d *driver) run(ctx context.Context) (err error) {
 			if err := d.checkpoint(epoch); err != nil {
 				return fmt.Errorf("checkpoint: %w", err)
 			}
+			d.commitGroup()
 			d.epoch = epoch + 1
 			totalOut += outRows
 			d.report(epoch, epochStart, processEnd, commitEnd, inputBefore, badBefore, lateBefore, outRows, totalOut, wm)

@@ -41,7 +41,9 @@ type ScanOptions struct {
 // that are not idle, minus the delay (Flink's per-partition watermarks: the
 // source is the only place that knows partitions). Rows older than the
 // watermark when they arrive are late: with DropLate they are removed,
-// counted, and kept for the late table.
+// counted, and kept for the late table. Rows whose event time is NULL are
+// bad records: counted, dropped, and handed back to the reader
+// (RowRejecter), which fails the query or dead-letters them per on_error.
 type SourceScan struct {
 	reader    executor.SourceReader
 	schema    *arrow.Schema
@@ -61,6 +63,11 @@ type SourceScan struct {
 	pending  []executor.Msg
 	done     bool
 	ended    bool
+	// availableNow is set when a Once scan's reader bounded itself
+	// (AvailableNowReader); inputEnds when its Done also means the input
+	// is complete.
+	availableNow bool
+	inputEnds    bool
 
 	// Side outputs of the current epoch, drained by the driver at the barrier.
 	late []arrow.Record
@@ -69,7 +76,8 @@ type SourceScan struct {
 	// Counters.
 	InputRows  int64
 	LateRows   int64
-	BadRecords int64
+	BadRecords int64 // messages that did not decode and rows without an event time
+	Tombstones int64 // messages without a value, skipped by the reader
 	// OnFetch, when set, is called once per epoch with the epoch and the
 	// offsets it ends at, before the epoch's barrier and before any rows of
 	// the fetch that ends it are emitted (the driver writes its offset log
@@ -143,7 +151,13 @@ func (s *SourceScan) TakeSideOutputs() (late, dead []arrow.Record) {
 
 func (s *SourceScan) Schema() *arrow.Schema { return s.schema }
 
-func (s *SourceScan) Open(ctx context.Context) error { return s.reader.Open(ctx, s.offsets) }
+func (s *SourceScan) Open(ctx context.Context) error {
+	if an, ok := s.reader.(AvailableNowReader); ok && s.opts.Once {
+		s.availableNow = true
+		s.inputEnds = an.ReadAvailableNow()
+	}
+	return s.reader.Open(ctx, s.offsets)
+}
 
 func (s *SourceScan) Close() error {
 	for _, m := range s.pending {
@@ -211,11 +225,13 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 	if !replaying {
 		s.until = nil
 	}
-	rows := int64(0)
+	rows, rejected := int64(0), int64(0)
 	for i, pb := range f.Batches {
 		s.known[pb.Partition] = true
-		rows += pb.Record.NumRows()  // input rows count late ones too, as Spark's numInputRows does
+		rows += pb.Record.NumRows() // input rows count late ones too, as Spark's numInputRows does
+		n := s.BadRecords
 		out, err := s.admit(ctx, pb) // admit owns pb.Record, even on error
+		rejected += s.BadRecords - n
 		if err != nil {
 			for _, b := range f.Batches[i+1:] {
 				b.Record.Release()
@@ -231,16 +247,23 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 		s.known[p] = true
 	}
 	s.BadRecords += f.Bad
+	tombstones := int64(0)
+	if tc, ok := s.reader.(TombstoneCounter); ok {
+		n := tc.Tombstones()
+		tombstones, s.Tombstones = n-s.Tombstones, n
+	}
 	if dl, ok := s.reader.(interface{ DeadLetters() arrow.Record }); ok {
 		if rec := dl.DeadLetters(); rec != nil {
 			s.dead = append(s.dead, rec)
 		}
 	}
-	s.InputRows += rows
+	s.InputRows += rows - rejected // bad records are not input rows
 	if replaying {
 		return nil
 	}
-	advanced := s.advance(f.Idle, f.Done)
+	// The Done of an available-now run is only the end of this run: the
+	// watermark stays where the input put it.
+	advanced := s.advance(f.Idle, f.Done && (!s.availableNow || s.inputEnds))
 	// A fetch that completes the replay of an epoch ends that epoch even
 	// if it brought nothing new (the epoch may have been only a watermark
 	// advance), with the watermark the epoch reached before the restart:
@@ -256,12 +279,13 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 		s.pending = append(s.pending, executor.Msg{Kind: executor.MsgWatermark, Watermark: s.currentWatermark()})
 	}
 	final := f.Done
-	if s.opts.Once && len(f.Batches) == 0 && !final && s.until == nil {
-		// Available-now: an empty fetch means we caught up. Stop without
-		// closing windows (state is kept for the next run).
+	if s.opts.Once && !s.availableNow && len(f.Batches) == 0 && !final && s.until == nil {
+		// Available-now over a reader that cannot bound itself: an empty
+		// fetch means we caught up. Stop without closing windows (state
+		// is kept for the next run).
 		final = true
 	}
-	if len(f.Batches) > 0 || advanced || final || replayed || len(s.dead) > 0 || f.Bad > 0 {
+	if len(f.Batches) > 0 || advanced || final || replayed || len(s.dead) > 0 || f.Bad > 0 || rejected > 0 || tombstones > 0 {
 		if s.OnFetch != nil {
 			if err := s.OnFetch(s.epoch, s.offsets.Clone()); err != nil {
 				return err
@@ -288,8 +312,12 @@ func reached(end, until, cur executor.Offsets) bool {
 	return true
 }
 
+// nullEventTime is the reason a row without an event time is a bad record.
+const nullEventTime = "event time is NULL"
+
 // admit computes a partition batch's event times, updates the partition's
-// maximum, and removes late rows. It takes ownership of pb.Record.
+// maximum, rejects rows without an event time and removes late rows. It
+// takes ownership of pb.Record.
 func (s *SourceScan) admit(ctx context.Context, pb executor.PartitionBatch) (arrow.Record, error) {
 	rec := pb.Record
 	if rec.NumRows() == 0 {
@@ -314,21 +342,33 @@ func (s *SourceScan) admit(ctx context.Context, pb executor.PartitionBatch) (arr
 	if !have {
 		max = noWatermark
 	}
-	var keep []bool
-	late := 0
+	var (
+		keep, isLate []bool // nil while every row is kept
+		nulls        []int
+		late         int
+	)
+	drop := func(i int) {
+		if keep == nil {
+			keep = make([]bool, ts.Len())
+			for j := range keep {
+				keep[j] = true
+			}
+		}
+		keep[i] = false
+	}
 	for i := 0; i < ts.Len(); i++ {
 		if ts.IsNull(i) {
+			drop(i)
+			nulls = append(nulls, i)
 			continue
 		}
 		v := int64(ts.Value(i))
 		if s.dropLate && s.wm != noWatermark && v < s.wm {
-			if keep == nil {
-				keep = make([]bool, ts.Len())
-				for j := range keep {
-					keep[j] = true
-				}
+			drop(i)
+			if isLate == nil {
+				isLate = make([]bool, ts.Len())
 			}
-			keep[i] = false
+			isLate[i] = true
 			late++
 			continue
 		}
@@ -336,41 +376,49 @@ func (s *SourceScan) admit(ctx context.Context, pb executor.PartitionBatch) (arr
 			max = v
 		}
 	}
+	if len(nulls) > 0 {
+		s.BadRecords += int64(len(nulls))
+		if rj, ok := s.reader.(RowRejecter); ok {
+			if err := rj.RejectRows(pb.Partition, nulls, nullEventTime); err != nil {
+				rec.Release()
+				return nil, err
+			}
+		}
+	}
 	if max != noWatermark {
 		s.partMax[pb.Partition] = max
 	}
-	if late == 0 {
+	if keep == nil {
 		return rec, nil
 	}
-	s.LateRows += int64(late)
-	bb := array.NewBooleanBuilder(s.mem)
-	defer bb.Release()
-	bb.AppendValues(keep, nil)
-	mask := bb.NewBooleanArray()
-	defer mask.Release()
-	kept, err := compute.FilterRecordBatch(ctx, rec, mask, compute.DefaultFilterOptions())
+	defer rec.Release()
+	if late > 0 {
+		s.LateRows += int64(late)
+		lateRows, err := filterRows(ctx, s.mem, rec, isLate)
+		if err != nil {
+			return nil, err
+		}
+		s.late = append(s.late, lateRows)
+	}
+	kept, err := filterRows(ctx, s.mem, rec, keep)
 	if err != nil {
-		rec.Release()
 		return nil, err
 	}
-	for i := range keep {
-		keep[i] = !keep[i]
-	}
-	bb.AppendValues(keep, nil)
-	inv := bb.NewBooleanArray()
-	defer inv.Release()
-	lateRows, err := compute.FilterRecordBatch(ctx, rec, inv, compute.DefaultFilterOptions())
-	rec.Release()
-	if err != nil {
-		kept.Release()
-		return nil, err
-	}
-	s.late = append(s.late, lateRows)
 	if kept.NumRows() == 0 {
 		kept.Release()
 		return nil, nil
 	}
 	return kept, nil
+}
+
+// filterRows returns the rows of rec where mask is true.
+func filterRows(ctx context.Context, mem memory.Allocator, rec arrow.Record, mask []bool) (arrow.Record, error) {
+	bb := array.NewBooleanBuilder(mem)
+	defer bb.Release()
+	bb.AppendValues(mask, nil)
+	arr := bb.NewBooleanArray()
+	defer arr.Release()
+	return compute.FilterRecordBatch(ctx, rec, arr, compute.DefaultFilterOptions())
 }
 
 // advance recomputes the watermark; it reports whether it moved forward.

@@ -25,7 +25,7 @@ import (
 // The scan goldens (testdata/scan/*.test) drive a SourceScan over a
 // scriptReader one fetch at a time:
 //
-//	scan partitions=2 delay=5s [droplate] [once] [event-time=none]
+//	scan partitions=2 delay=5s [droplate] [once] [event-time=none] [reader=KIND]
 //	----
 //	SourceScan source=clicks connector=script watermark=ts-5s
 //
@@ -33,7 +33,7 @@ import (
 //	----
 //	ok
 //
-//	fetch [idle=0,1] [done] [bad=N] [end=0:3,1:1]
+//	fetch [idle=0,1] [done] [bad=N] [tombstones=N] [end=0:3,1:1]
 //	p=0 ts=00:00:10 k=a
 //	p=1 ts=null k=b
 //	----
@@ -44,6 +44,12 @@ import (
 //	side-outputs      (the late rows and dead letters TakeSideOutputs returns)
 //	state             (epoch, watermark and offsets of the scan)
 //	restart           (Snapshot, Close, a new scan Resumed and Restored)
+//
+// The reader KIND adds an optional capability to the script reader:
+// rejecting (RowRejecter: logs the rows it is handed back), failing (the
+// same, returning an error as on_error = 'fail' does), available-now and
+// available-now-complete (AvailableNowReader). tombstones= sets what the
+// reader's TombstoneCounter reports as skipped in that fetch.
 //
 // Rows of a fetch are grouped by partition into one record each, in order of
 // first appearance. Unless end= is given, a fetch reports end offsets for
@@ -82,8 +88,39 @@ type scriptReader struct {
 	log    *[]string // shared with the harness, so calls interleave with messages
 	// untils holds the until argument of every Fetch call that returned a
 	// prepared fetch (nil entries included).
-	untils []executor.Offsets
-	closed int
+	untils     []executor.Offsets
+	closed     int
+	tombstones int64 // TombstoneCounter: total of the fetches returned so far
+	// pendingTombs holds each prepared fetch's tombstones, by script index.
+	pendingTombs []int64
+}
+
+func (r *scriptReader) Tombstones() int64 { return r.tombstones }
+
+// rejectingReader is a script reader that takes rows back (RowRejecter).
+type rejectingReader struct {
+	*scriptReader
+	fail bool
+}
+
+func (r *rejectingReader) RejectRows(partition int32, rows []int, reason string) error {
+	*r.log = append(*r.log, fmt.Sprintf("reject p=%d rows=%v reason=%q", partition, rows, reason))
+	if r.fail {
+		return fmt.Errorf("partition %d row %d: %s", partition, rows[0], reason)
+	}
+	return nil
+}
+
+// availableNowReader is a script reader that can bound itself
+// (AvailableNowReader).
+type availableNowReader struct {
+	*scriptReader
+	complete bool
+}
+
+func (r *availableNowReader) ReadAvailableNow() bool {
+	*r.log = append(*r.log, fmt.Sprintf("read available now complete=%v", r.complete))
+	return r.complete
 }
 
 var _ executor.SourceReader = (*scriptReader)(nil)
@@ -105,6 +142,10 @@ func (r *scriptReader) Fetch(_ context.Context, _ time.Duration, until executor.
 	r.untils = append(r.untils, until)
 	f := r.script[0]
 	r.script = r.script[1:]
+	if len(r.pendingTombs) > 0 {
+		r.tombstones += r.pendingTombs[0]
+		r.pendingTombs = r.pendingTombs[1:]
+	}
 	return f, nil
 }
 
@@ -124,6 +165,7 @@ type scanHarness struct {
 	mem    *memory.CheckedAllocator
 	node   *planner.SourceScan
 	opts   ScanOptions
+	kind   string // reader=KIND of the scan command
 	parts  int32
 	scan   *SourceScan
 	reader *scriptReader
@@ -159,6 +201,12 @@ func (h *scanHarness) run(t *testing.T, c *datadriven.Case) string {
 			h.node.Delay = delay
 		}
 		h.opts = ScanOptions{Wait: time.Millisecond, Once: c.HasArg("once")}
+		h.kind = args["reader"]
+		switch h.kind {
+		case "", "rejecting", "failing", "available-now", "available-now-complete":
+		default:
+			t.Fatalf("%s: unknown reader kind %q", c.Pos, h.kind)
+		}
 		h.parts = 1
 		if p, ok := args["partitions"]; ok {
 			n, err := strconv.Atoi(p)
@@ -189,6 +237,15 @@ func (h *scanHarness) run(t *testing.T, c *datadriven.Case) string {
 	case "fetch":
 		h.requireScan(t, c)
 		h.reader.script = append(h.reader.script, h.buildFetch(t, c, args))
+		tombs := int64(0)
+		if v, ok := args["tombstones"]; ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				t.Fatalf("%s: tombstones: %v", c.Pos, err)
+			}
+			tombs = n
+		}
+		h.reader.pendingTombs = append(h.reader.pendingTombs, tombs)
 		if !h.opened {
 			if err := h.scan.Open(ctx); err != nil {
 				t.Fatalf("%s: open: %v", c.Pos, err)
@@ -196,7 +253,11 @@ func (h *scanHarness) run(t *testing.T, c *datadriven.Case) string {
 			h.opened = true
 		}
 		h.drain(ctx)
-		h.log = append(h.log, fmt.Sprintf("counters input=%d late=%d bad=%d", h.scan.InputRows, h.scan.LateRows, h.scan.BadRecords))
+		counters := fmt.Sprintf("counters input=%d late=%d bad=%d", h.scan.InputRows, h.scan.LateRows, h.scan.BadRecords)
+		if h.scan.Tombstones > 0 {
+			counters += fmt.Sprintf(" tombstones=%d", h.scan.Tombstones)
+		}
+		h.log = append(h.log, counters)
 		return h.flush()
 	case "side-outputs":
 		h.requireScan(t, c)
@@ -261,7 +322,14 @@ func (h *scanHarness) requireScan(t *testing.T, c *datadriven.Case) {
 // newScan builds a scan (and a fresh reader) from h.node and h.opts.
 func (h *scanHarness) newScan(t *testing.T) {
 	h.reader = &scriptReader{schema: h.node.Out, log: &h.log}
-	s, err := NewSourceScan(h.node, h.reader, h.opts, h.mem)
+	var reader executor.SourceReader = h.reader
+	switch h.kind {
+	case "rejecting", "failing":
+		reader = &rejectingReader{scriptReader: h.reader, fail: h.kind == "failing"}
+	case "available-now", "available-now-complete":
+		reader = &availableNowReader{scriptReader: h.reader, complete: h.kind == "available-now-complete"}
+	}
+	s, err := NewSourceScan(h.node, reader, h.opts, h.mem)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,79 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// noticeTimeout bounds the broker check of Notice: creating a source must
+// not hang on a silent host.
+const noticeTimeout = 3 * time.Second
+
+// Status says what the reader is waiting for, or "" while it reads: a source
+// whose topic did not exist at Open waits for it.
+func (r *Reader) Status() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.waiting {
+		return fmt.Sprintf("waiting for topic %q on %s", r.cfg.topic, r.brokerList())
+	}
+	return ""
+}
+
+// Notice checks, when the source is created, what would hold its queries
+// up without being an error in the statement: a topic that does not exist
+// yet, or brokers that cannot be reached. It returns "" when neither is
+// the case. It never creates the topic.
+func (r *Reader) Notice(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, noticeTimeout)
+	defer cancel()
+	unreachable := func(err error) string {
+		return fmt.Sprintf("cannot reach Kafka at %s (%v): queries on %s fail to start until it can be reached", r.brokerList(), err, r.table)
+	}
+	if err := probe(ctx, r.cfg.brokers); err != nil {
+		return unreachable(err)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(r.cfg.brokers...), kgo.ClientID("tide"), kgo.DialTimeout(dialTimeout))
+	if err != nil {
+		return unreachable(err)
+	}
+	defer cl.Close()
+	md, err := firstMetadata(ctx, kadm.NewClient(cl), r.cfg.topic)
+	if err != nil {
+		return unreachable(err)
+	}
+	td, ok := md.Topics[r.cfg.topic]
+	if ok && !errors.Is(td.Err, kerr.UnknownTopicOrPartition) {
+		return ""
+	}
+	then := "queries on " + r.table + " wait until it is created"
+	if r.cfg.stopLatest {
+		then = "queries on " + r.table + " find nothing to read until it is created"
+	}
+	return fmt.Sprintf("topic %q does not exist on %s yet: %s", r.cfg.topic, r.brokerList(), then)
+}
+
+// Group is the consumer group the source commits its offsets to ("" for
+// none).
+func (r *Reader) Group() string { return r.cfg.group }
+
+// ReadAvailableNow, called before Open, bounds the reader by the input
+// available when it opens (Spark's Trigger.AvailableNow): each partition
+// ends at its last stable offset seen at Open, partitions added later are
+// not read, and the Fetch that reaches the end of the last partition is
+// Done. Partitions are not reported idle for reaching that end: the next
+// run goes on from there. It returns whether the source ends there anyway
+// (stop = 'latest'), so that Done also means the input is complete.
+func (r *Reader) ReadAvailableNow() (complete bool) {
+	r.availableNow = true
+	return r.cfg.stopLatest
+}
+
+// Tombstones counts the null-valued messages skipped since Open.
+func (r *Reader) Tombstones() int64 { return r.tombstones }
