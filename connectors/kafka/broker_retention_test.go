@@ -1,0 +1,80 @@
+package kafka
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// TestRetentionBytesAdvancesTheLogStart: a partition over --retention-bytes
+// drops its oldest batches; what is left reads back in order.
+func TestRetentionBytesAdvancesTheLogStart(t *testing.T) {
+	b, _ := startConfiguredBroker(t, BrokerConfig{Partitions: 1, RetentionBytes: 2000, RetentionCheck: 20 * time.Millisecond})
+	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addr()), kgo.AllowAutoTopicCreation(),
+		kgo.ProducerBatchCompression(kgo.NoCompression()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	const n = 50
+	value := func(i int) string { return fmt.Sprintf("%03d:%0197d", i, i) } // 201 bytes
+	for i := range n {                                                      // one batch each
+		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "kept", Value: []byte(value(i))}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	adm := kadm.NewClient(cl)
+	var start int64
+	for start == 0 {
+		starts, err := adm.ListStartOffsets(ctx, "kept")
+		if err != nil || ctx.Err() != nil {
+			t.Fatalf("log start offset still 0: %v", err)
+		}
+		o, _ := starts.Lookup("kept", 0)
+		start = o.Offset
+		time.Sleep(10 * time.Millisecond)
+	}
+	// 2000 bytes hold fewer than ten batches of a 201-byte record.
+	if start < n-10 || start >= n {
+		t.Errorf("log start offset %d, want between %d and %d", start, n-10, n-1)
+	}
+	rd, err := kgo.NewClient(kgo.SeedBrokers(b.Addr()), kgo.ConsumeTopics("kept"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	for want := start; want < n; {
+		fetches := rd.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("read back up to offset %d of %d", want, n)
+		}
+		fetches.EachRecord(func(r *kgo.Record) {
+			if r.Offset == want && string(r.Value) == value(int(want)) {
+				want++
+				return
+			}
+			t.Fatalf("read offset %d %q, want offset %d %q", r.Offset, r.Value, want, value(int(want)))
+		})
+	}
+}
+
+func TestBrokerConfigIsChecked(t *testing.T) {
+	for _, c := range []struct {
+		cfg  BrokerConfig
+		want string
+	}{
+		{BrokerConfig{Addr: "127.0.0.1:0", Partitions: 1, MaxMessageBytes: -1}, "max message bytes must be between 1 and"},
+		{BrokerConfig{Addr: "127.0.0.1:0", Partitions: 1, RetentionCheck: -time.Second}, "retention check interval must be positive"},
+	} {
+		if _, err := c.cfg.Start(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want %q", c.cfg, err, c.want)
+		}
+	}
+}
