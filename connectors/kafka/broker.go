@@ -48,7 +48,8 @@ type BrokerConfig struct {
 	MaxMessageBytes int
 	// RetentionBytes is the most each partition keeps (log.retention.bytes):
 	// older records are dropped and the log start offset advances. 0 means
-	// DefaultRetentionBytes, negative means no limit.
+	// DefaultRetentionBytes, negative means no limit. There is no retention
+	// by age unless a topic sets retention.ms.
 	RetentionBytes int64
 	// RetentionCheck is how often retention is applied; 0 means
 	// DefaultRetentionCheck.
@@ -104,6 +105,9 @@ func (cfg BrokerConfig) Start() (*Broker, error) {
 		kfake.BrokerConfigs(map[string]string{
 			"message.max.bytes":   strconv.Itoa(cfg.MaxMessageBytes),
 			"log.retention.bytes": strconv.FormatInt(cfg.RetentionBytes, 10),
+			// Not by age: Kafka's 7 days count from record timestamps,
+			// and replayed or generated history would vanish at once.
+			"log.retention.ms": "-1",
 		}),
 	}
 	// Topics are created on first use by inspect (broker_inspect.go), not
@@ -171,9 +175,9 @@ func (cfg *BrokerConfig) setDefaults() {
 	}
 }
 
-// retentionLoop applies retention (by size, and by age after Kafka's
-// default 7 days) every RetentionCheck. kfake runs its own cleaner only for
-// topics with retention set per topic, not for the broker-wide settings.
+// retentionLoop applies retention every RetentionCheck: by size, and by
+// age for topics created with retention.ms. kfake runs its own cleaner only
+// for topics with retention set per topic, not for the broker-wide size.
 func (b *Broker) retentionLoop() {
 	defer b.done.Done()
 	t := time.NewTicker(b.cfg.RetentionCheck)

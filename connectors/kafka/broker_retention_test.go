@@ -65,6 +65,55 @@ func TestRetentionBytesAdvancesTheLogStart(t *testing.T) {
 	}
 }
 
+// TestRetentionIsNotByAgeUnlessTheTopicSaysSo: records with old
+// timestamps (replayed history) stay, unless their topic has retention.ms.
+func TestRetentionIsNotByAgeUnlessTheTopicSaysSo(t *testing.T) {
+	b, _ := startConfiguredBroker(t, BrokerConfig{Partitions: 1, RetentionBytes: 1000, RetentionCheck: 20 * time.Millisecond})
+	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addr()), kgo.AllowAutoTopicCreation(),
+		kgo.ProducerBatchCompression(kgo.NoCompression()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	adm := kadm.NewClient(cl)
+	if _, err := adm.CreateTopic(ctx, 1, -1, map[string]*string{"retention.ms": kadm.StringPtr("60000")}, "aged"); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, topic := range []string{"history", "aged"} {
+		for i := range 3 {
+			r := &kgo.Record{Topic: topic, Value: []byte(fmt.Sprint(i)), Timestamp: old}
+			if err := cl.ProduceSync(ctx, r).FirstErr(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// "probe" goes over 1000 bytes: once its start moves, retention ran.
+	for range 10 {
+		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "probe", Value: make([]byte, 300)}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for {
+		starts, err := adm.ListStartOffsets(ctx, "history", "aged", "probe")
+		if err != nil || ctx.Err() != nil {
+			t.Fatalf("retention did not run: %v", err)
+		}
+		probe, _ := starts.Lookup("probe", 0)
+		aged, _ := starts.Lookup("aged", 0)
+		history, _ := starts.Lookup("history", 0)
+		if probe.Offset > 0 && aged.Offset == 3 {
+			if history.Offset != 0 {
+				t.Errorf("history's start offset is %d: old records were dropped by age", history.Offset)
+			}
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func TestBrokerConfigIsChecked(t *testing.T) {
 	for _, c := range []struct {
 		cfg  BrokerConfig
