@@ -81,7 +81,9 @@ func (a *app) cmdConsume(g globalOptions, args []string) int {
 		}
 	}()
 	n, err := consume(ctx, brokers, o, newRecordPrinter(a.stdout, g.format, o.key))
-	fmt.Fprintf(a.stderr, "tide: consumed %d records from %s\n", n, o.topic)
+	if err == nil || n > 0 {
+		fmt.Fprintf(a.stderr, "tide: consumed %d records from %s\n", n, o.topic)
+	}
 	if err != nil {
 		return a.fail("consume", err)
 	}
