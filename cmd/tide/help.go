@@ -12,10 +12,19 @@ usage:
                                         (--once: process what is there, then stop)
   tide serve [--addr 127.0.0.1:8080] [--init FILE.sql]
                                         the HTTP endpoint (POST /v1/sql, /v1/queries, /metrics)
-  tide broker [--addr 127.0.0.1:9092] [--partitions 3]
-                                        a local in-memory Kafka-protocol broker
+  tide broker [--addr 127.0.0.1:9092] [--partitions 3] [--no-auto-create]
+              [--max-message-bytes N] [--retention-bytes N]
+                                        a local Kafka-protocol broker: in memory, one node,
+                                        for development
   tide produce --topic T [--key FIELD] [FILE]
                                         JSON lines (FILE or standard input) to a topic
+  tide topic create T [--partitions N] [--replication-factor R] [--config k=v]
+  tide topic list | describe T | delete T
+                                        topics of any Kafka (as kafka-topics)
+  tide consume --topic T [--group G] [--from-beginning] [--key] [--max-messages N]
+                                        print a topic's records (as kafka-console-consumer)
+  tide group list | describe G          consumer groups, offsets and lag
+                                        (as kafka-consumer-groups)
   tide demo                             broker + generator + windowed pipeline, end to end
   tide bench [--rows N] [--keys K]      end-to-end throughput over an embedded broker, vs a baseline
   tide version                          the version

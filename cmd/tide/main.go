@@ -1,8 +1,9 @@
 // Command tide is the streaming SQL engine's command line: the interactive
 // shell (no arguments), `run` for .sql scripts, `serve` for the HTTP
-// endpoint, `broker` and `produce` for a local Kafka-protocol broker, and
-// `demo`. Every command is a thin layer over the engine's Execute; this
-// package only wires, parses flags and prints.
+// endpoint, `broker` and `produce` for a local Kafka-protocol broker,
+// `topic`, `consume` and `group`, Kafka tools for any cluster, and `demo`.
+// Every command is a thin layer over the engine's Execute or franz-go;
+// this package only wires, parses flags and prints.
 package main
 
 import (
@@ -85,6 +86,12 @@ func (a *app) main(args []string) int {
 		run = a.cmdBroker
 	case "produce":
 		run = a.cmdProduce
+	case "topic":
+		run = a.cmdTopic
+	case "consume":
+		run = a.cmdConsume
+	case "group":
+		run = a.cmdGroup
 	case "demo":
 		run = a.cmdDemo
 	case "bench":

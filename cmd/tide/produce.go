@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -103,35 +104,48 @@ type produceStats struct {
 // record is acknowledged. Bad lines are reported to errw as NAME:LINE.
 func produceLines(ctx context.Context, cfg produceConfig, in io.Reader, name string, errw io.Writer) (produceStats, error) {
 	var st produceStats
+	var batchMax batchLimit
 	cl, err := kgo.NewClient(
 		kgo.SeedBrokers(splitBrokers(cfg.brokers)...),
 		kgo.DefaultProduceTopic(cfg.topic),
 		kgo.AllowAutoTopicCreation(),
 		kgo.ProducerLinger(5*time.Millisecond),
 		kgo.RecordDeliveryTimeout(30*time.Second),
+		kgo.ProducerBatchMaxBytesFn(batchMax.forTopic),
 	)
 	if err != nil {
 		return st, err
 	}
 	defer cl.Close()
 	ensureTopic(ctx, cl, cfg.topic)
+	// Batches must fit the topic's limit; a record that cannot is refused
+	// with MESSAGE_TOO_LARGE before it is sent.
+	limit := topicMaxMessageBytes(ctx, cl, cfg.topic)
+	batchMax.set(limit)
 
 	var (
-		produced, failed atomic.Int64
-		firstErr         error
-		mu               sync.Mutex
+		produced, failed, tooLarge atomic.Int64
+		firstErr                   error
+		mu                         sync.Mutex
 	)
-	done := func(_ *kgo.Record, err error) {
-		if err != nil {
+	done := func(line int, r *kgo.Record, err error) {
+		switch {
+		case errors.Is(err, kerr.MessageTooLarge):
+			failed.Add(1)
+			tooLarge.Add(1)
+			mu.Lock()
+			fmt.Fprintf(errw, "%s:%d: %s (record skipped)\n", name, line, tooLargeText(len(r.Key)+len(r.Value), cfg.topic, limit))
+			mu.Unlock()
+		case err != nil:
 			failed.Add(1)
 			mu.Lock()
 			if firstErr == nil {
 				firstErr = err
 			}
 			mu.Unlock()
-			return
+		default:
+			produced.Add(1)
 		}
-		produced.Add(1)
 	}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
@@ -148,7 +162,8 @@ func produceLines(ctx context.Context, cfg produceConfig, in io.Reader, name str
 			fmt.Fprintf(errw, "%s:%d: %v (line skipped)\n", name, line, err)
 			continue
 		}
-		cl.Produce(ctx, &kgo.Record{Key: key, Value: bytes.Clone(text)}, done)
+		at := line
+		cl.Produce(ctx, &kgo.Record{Key: key, Value: bytes.Clone(text)}, func(r *kgo.Record, err error) { done(at, r, err) })
 	}
 	scanErr := sc.Err()
 	flushErr := cl.Flush(ctx)
@@ -162,6 +177,8 @@ func produceLines(ctx context.Context, cfg produceConfig, in io.Reader, name str
 		return st, flushErr
 	case firstErr != nil:
 		return st, firstErr
+	case tooLarge.Load() > 0:
+		return st, fmt.Errorf("%d records over the size limit of topic %s (MESSAGE_TOO_LARGE)", tooLarge.Load(), cfg.topic)
 	}
 	return st, nil
 }
