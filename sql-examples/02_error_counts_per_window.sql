@@ -1,9 +1,11 @@
 -- Seed, exercise 4: errors per 5-minute window with a 10-minute watermark.
--- The events carry their time as an ISO-8601 string; as in the seed's
--- withColumn("event_time", to_timestamp(...)).withWatermark(...), the event
--- time is computed in a subquery and the watermark is declared on it in the
--- query (WATERMARK FOR after GROUP BY). Each window's count is emitted once,
--- when the watermark passes the window's end.
+-- The events carry their time as an ISO-8601 string without a zone
+-- (datetime.now().isoformat() in producers/logs_producer.py; read as UTC).
+-- As in the seed's withColumn("event_time", to_timestamp(...))
+-- .withWatermark(...), the event time is computed in a subquery and the
+-- watermark is declared on it in the query (WATERMARK FOR after GROUP BY).
+-- Each window's count is emitted once, when the watermark passes the
+-- window's end.
 CREATE SOURCE events (
   level       VARCHAR,
   message     VARCHAR,
