@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
 )
 
 // confluent-kafka's producer (librdkafka) with keys and acks=all creates a
@@ -63,7 +65,18 @@ func TestConfluentReadCommittedSeesTheTransactionalSinkOnceAcrossRestarts(t *tes
 	if err := killed.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for len(readTopic(t, out, false)) <= afterFirst && ctx.Err() == nil {
+	// Kill it once it has written to the output topic.
+	endAfterFirst := sumOffsets(endOffsets(t, out))
+	adm := kadm.NewClient(goClient(t))
+	for ctx.Err() == nil {
+		ends, err := adm.ListEndOffsets(ctx, out)
+		if err == nil && ends.Error() == nil {
+			sum := int64(0)
+			ends.Each(func(o kadm.ListedOffset) { sum += o.Offset })
+			if sum > endAfterFirst {
+				break
+			}
+		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	killed.Process.Kill()

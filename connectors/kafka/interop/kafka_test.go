@@ -76,6 +76,15 @@ func endOffsets(t *testing.T, topic string) map[int32]int64 {
 	return out
 }
 
+// sumOffsets adds up the offsets of all partitions.
+func sumOffsets(offsets map[int32]int64) int64 {
+	sum := int64(0)
+	for _, o := range offsets {
+		sum += o
+	}
+	return sum
+}
+
 // committedOffsets are the offsets group committed on topic's partitions.
 func committedOffsets(t *testing.T, group, topic string) map[int32]int64 {
 	t.Helper()
