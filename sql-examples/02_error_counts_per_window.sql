@@ -1,9 +1,13 @@
 -- Seed, exercise 4: errors per 5-minute window with a 10-minute watermark.
--- The events carry their time as an ISO-8601 string; as in the seed's
--- withColumn("event_time", to_timestamp(...)).withWatermark(...), the event
--- time is computed in a subquery and the watermark is declared on it in the
--- query (WATERMARK FOR after GROUP BY). Each window's count is emitted once,
--- when the watermark passes the window's end.
+-- The events carry their time as an ISO-8601 string without a zone
+-- (datetime.now().isoformat() in producers/logs_producer.py; read as UTC).
+-- As in the seed's withColumn("event_time", to_timestamp(...))
+-- .withWatermark(...), the event time is computed in a subquery and the
+-- watermark is declared on it in the query (WATERMARK FOR after GROUP BY).
+-- As the seed's outputMode("update"), every micro-batch updates the counts
+-- of the windows it changed (EMIT CHANGES, keyed by window_start); EMIT ON
+-- WINDOW CLOSE would write each window's count once, when the watermark
+-- passes the window's end.
 CREATE SOURCE events (
   level       VARCHAR,
   message     VARCHAR,
@@ -13,7 +17,8 @@ CREATE SOURCE events (
 CREATE TABLE error_counts (
   window_start TIMESTAMP(3),
   window_end   TIMESTAMP(3),
-  errors       BIGINT
+  errors       BIGINT,
+  PRIMARY KEY (window_start)
 );
 
 INSERT INTO error_counts
@@ -25,4 +30,4 @@ FROM (
 ) AS e
 GROUP BY TUMBLE(event_time, INTERVAL 5 MINUTES)
 WATERMARK FOR event_time AS event_time - INTERVAL 10 MINUTES
-EMIT ON WINDOW CLOSE;
+EMIT CHANGES;

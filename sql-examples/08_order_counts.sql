@@ -1,13 +1,14 @@
 -- Seed, section 4.5 (the Faust table order_counts): a running count of
 -- orders per customer, updated every micro-batch (EMIT CHANGES: update
--- mode). The memory table keeps the latest count per customer; read it
--- with SELECT * FROM order_counts.
+-- mode), over the orders of producers/orders_producer.py (section 4.2).
+-- The memory table keeps the latest count per customer; read it with
+-- SELECT * FROM order_counts.
 CREATE SOURCE orders (
   order_id    VARCHAR,
   customer_id VARCHAR,
   amount      DOUBLE,
-  status      VARCHAR,
-  `timestamp` TIMESTAMP(3)
+  `timestamp` TIMESTAMP(3),
+  status      VARCHAR
 ) WITH (connector = 'kafka', topic = 'orders', format = 'json');
 
 CREATE TABLE order_counts (

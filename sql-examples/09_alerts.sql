@@ -1,10 +1,11 @@
--- Seed, exercise 2: an alerting consumer. Every log line is printed; FATAL
--- ones are flagged as alerts (the seed's special print).
+-- Seed, exercise 2: an alerting consumer of the topic 'logs' that
+-- producers/logs_producer.py fills. Every log line is printed; FATAL ones
+-- are flagged as alerts (the seed's special print).
 CREATE SOURCE logs (
   level       VARCHAR,
   message     VARCHAR,
   `timestamp` VARCHAR
-) WITH (connector = 'kafka', topic = 'events', format = 'json');
+) WITH (connector = 'kafka', topic = 'logs', format = 'json');
 
 CREATE TABLE alerts (alert VARCHAR, level VARCHAR, message VARCHAR)
   WITH (connector = 'console');

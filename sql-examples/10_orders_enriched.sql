@@ -23,8 +23,8 @@ CREATE SOURCE orders (
   order_id    VARCHAR,
   customer_id VARCHAR,
   amount      DOUBLE,
-  status      VARCHAR,
-  `timestamp` TIMESTAMP(3)
+  `timestamp` TIMESTAMP(3),
+  status      VARCHAR
 ) WITH (connector = 'kafka', topic = 'orders', format = 'json');
 
 CREATE TABLE enriched_orders (

@@ -5,10 +5,18 @@ package kafka
 // Each row becomes one record: the value is a JSON object with the column
 // names as keys (timestamps as RFC 3339 strings with milliseconds in UTC,
 // dates as "YYYY-MM-DD", NULL as null, NaN and infinities as null); the key
-// is the primary key (one column: its value as text; several: a JSON object
-// of them), or null without a primary key. A boolean column named __deleted
-// is reserved for retractions: it is not written, and a row with __deleted =
-// true becomes a tombstone (the key with a null value).
+// is made of the key option's columns, by default the primary key (one
+// column: its value as text; several: a JSON object of them), or null
+// without either. A boolean column named __deleted is reserved for
+// retractions: it is not written, and a row with __deleted = true becomes a
+// tombstone (the key with a null value). Batches are compressed as the
+// compression option says (none by default, which every client reads).
+//
+// Open makes sure the topic exists: a missing one is created the way a
+// Kafka producer gets it, by the brokers' auto-creation; brokers that do not
+// create topics on first use leave it missing and Open fails naming the
+// topic and the brokers. A record larger than the topic's max.message.bytes
+// fails the write with both sizes.
 //
 // With transactional = 'true' (the default) delivery is exactly once for
 // read_committed consumers. The sink is a transactional producer with
@@ -34,15 +42,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -83,6 +88,8 @@ type Sink struct {
 
 	errMu      sync.Mutex
 	produceErr error // first failed record of the epoch
+
+	maxBytes atomic.Int32 // the topic's max.message.bytes, known after Open
 }
 
 var _ executor.Sink = (*Sink)(nil)
@@ -91,6 +98,9 @@ var _ executor.Sink = (*Sink)(nil)
 // connects.
 func NewSink(t *catalog.Table, env connectors.Env) (executor.Sink, error) {
 	cfg, err := parseSinkConfig(t.Options, env.Brokers)
+	if err == nil {
+		err = checkSinkKey(cfg.key, t)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("kafka sink %s: %v", t.Name, err)
 	}
@@ -101,9 +111,9 @@ func (s *Sink) errorf(format string, args ...any) error {
 	return fmt.Errorf("kafka sink %s: "+format, append([]any{s.name}, args...)...)
 }
 
-// Open connects to the brokers, creates the topic and the marker topic if
-// they are missing, and (transactional) fences earlier instances of the
-// query.
+// Open connects to the brokers, makes sure the topic exists (see above),
+// creates the marker topic if it is missing, learns the topic's record size
+// limit, and (transactional) fences earlier instances of the query.
 func (s *Sink) Open(ctx context.Context, spec executor.SinkSpec) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -116,7 +126,7 @@ func (s *Sink) Open(ctx context.Context, spec executor.SinkSpec) error {
 	if spec.Schema == nil || spec.QueryID == "" {
 		return s.errorf("open: the spec needs a schema and a query id")
 	}
-	enc, err := newSinkEncoder(spec)
+	enc, err := newSinkEncoder(spec, s.cfg.key)
 	if err != nil {
 		return s.errorf("open: %v", err)
 	}
@@ -130,6 +140,8 @@ func (s *Sink) Open(ctx context.Context, spec executor.SinkSpec) error {
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.DialTimeout(5 * time.Second),
 		kgo.ProducerLinger(5 * time.Millisecond),
+		kgo.ProducerBatchCompression(sinkCompressions[s.cfg.compression]),
+		kgo.ProducerBatchMaxBytesFn(s.batchMaxBytes),
 	}
 	if s.cfg.transactional {
 		opts = append(opts, kgo.TransactionalID("tide-"+spec.QueryID), kgo.TransactionTimeout(sinkTxnTimeout))
@@ -138,25 +150,25 @@ func (s *Sink) Open(ctx context.Context, spec executor.SinkSpec) error {
 	if err != nil {
 		return s.errorf("open: %v", err)
 	}
+	fail := func(err error) error {
+		cl.Close()
+		return s.errorf("open: %v", err)
+	}
+	if err := sinkEnsureTopic(octx, cl, s.cfg.brokers, s.cfg.topic); err != nil {
+		return fail(err)
+	}
 	adm := kadm.NewClient(cl)
 	compact := "compact"
-	for _, t := range []struct {
-		topic      string
-		partitions int32
-		configs    map[string]*string
-	}{{s.cfg.topic, -1, nil}, {sinkEpochTopic, 1, map[string]*string{"cleanup.policy": &compact}}} {
-		if err := sinkCreateTopic(octx, adm, t.topic, t.partitions, t.configs); err != nil {
-			cl.Close()
-			return s.errorf("open: %v", err)
-		}
+	if err := sinkCreateTopic(octx, adm, sinkEpochTopic, 1, map[string]*string{"cleanup.policy": &compact}); err != nil {
+		return fail(err)
 	}
+	s.maxBytes.Store(sinkMaxMessageBytes(octx, adm, s.cfg.topic))
 	if s.cfg.transactional {
 		// Load the producer id now: this fences an earlier instance of
 		// the query and aborts its open transaction, so that LastEpoch
 		// sees a settled marker topic.
 		if _, _, err := cl.ProducerID(octx); err != nil {
-			cl.Close()
-			return s.errorf("open: init transactional producer tide-%s: %v", spec.QueryID, err)
+			return fail(fmt.Errorf("init transactional producer tide-%s: %v", spec.QueryID, err))
 		}
 	}
 	s.cl, s.spec, s.enc = cl, spec, enc
@@ -165,40 +177,14 @@ func (s *Sink) Open(ctx context.Context, spec executor.SinkSpec) error {
 	return nil
 }
 
-// sinkProbe fails fast, with the dial error, when no broker answers.
-func sinkProbe(ctx context.Context, brokers []string) error {
-	var d net.Dialer
-	var errs []error
-	for _, b := range brokers {
-		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		c, err := d.DialContext(pctx, "tcp", b)
-		cancel()
-		if err == nil {
-			c.Close()
-			return nil
-		}
-		errs = append(errs, err)
+// batchMaxBytes is the producer's batch size limit for topic: the sink
+// topic's max.message.bytes, so that a batch the client builds is one the
+// brokers take. It is asked once per partition, at its first record.
+func (s *Sink) batchMaxBytes(topic string) int32 {
+	if n := s.maxBytes.Load(); n > 0 && topic == s.cfg.topic {
+		return n
 	}
-	return fmt.Errorf("cannot reach any broker: %w", errors.Join(errs...))
-}
-
-// sinkCreateTopic creates topic if the brokers do not know it.
-func sinkCreateTopic(ctx context.Context, adm *kadm.Client, topic string, partitions int32, configs map[string]*string) error {
-	known, err := adm.ListTopics(ctx, topic)
-	if err != nil {
-		return fmt.Errorf("look up topic %s: %w", topic, err)
-	}
-	if d, ok := known[topic]; ok && d.Err == nil {
-		return nil
-	}
-	resp, err := adm.CreateTopic(ctx, partitions, -1, configs, topic)
-	if err == nil {
-		err = resp.Err
-	}
-	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
-		return fmt.Errorf("create topic %s: %w", topic, err)
-	}
-	return nil
+	return 1000012 // franz-go's default
 }
 
 // LastEpoch returns the last epoch the query committed, or -1.
@@ -237,6 +223,12 @@ func (s *Sink) Write(_ context.Context, rec arrow.Record) error {
 	recs, err := s.enc.records(s.cfg.topic, rec)
 	if err != nil {
 		return s.errorf("write: %v", err)
+	}
+	limit := s.maxBytes.Load()
+	for i, r := range recs {
+		if n := len(r.Key) + len(r.Value) + sinkRecordOverhead; n > int(limit) {
+			return s.errorf("write: row %d: %v", i, sinkTooLarge(s.cfg.topic, s.cfg.brokers, n, limit))
+		}
 	}
 	if !s.cfg.transactional {
 		s.pending = append(s.pending, recs...)
@@ -338,6 +330,9 @@ func (s *Sink) flush(ctx context.Context) error {
 		return fmt.Errorf("flush: %w", err)
 	}
 	if err := s.takeErr(); err != nil {
+		if errors.Is(err, kerr.MessageTooLarge) {
+			return fmt.Errorf("produce: %w: the topic takes at most %d bytes per record batch (max.message.bytes)", err, s.maxBytes.Load())
+		}
 		return fmt.Errorf("produce: %w", err)
 	}
 	return nil
@@ -393,364 +388,4 @@ func (s *Sink) Close() error {
 	s.cl.Close()
 	s.cl = nil
 	return err
-}
-
-// sinkReadLastEpoch reads the marker topic to its end with a read_committed
-// consumer and returns the last epoch marked for query, or -1. The end is
-// the high watermark at the start: the read waits for transactions open then
-// to finish, so a committed marker behind another query's open transaction
-// is not missed.
-func sinkReadLastEpoch(ctx context.Context, cl *kgo.Client, brokers []string, query string) (int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, sinkTxnTimeout+30*time.Second)
-	defer cancel()
-	adm := kadm.NewClient(cl)
-	var ends, starts kadm.ListedOffsets
-	var err error
-	for try := 0; ; try++ {
-		// Just after Open created the topic, a broker may not know it
-		// yet: retry for a while.
-		ends, err = adm.ListEndOffsets(ctx, sinkEpochTopic)
-		if err == nil {
-			err = ends.Error()
-		}
-		if err == nil {
-			starts, err = adm.ListStartOffsets(ctx, sinkEpochTopic)
-			if err == nil {
-				err = starts.Error()
-			}
-		}
-		if err == nil || !errors.Is(err, kerr.UnknownTopicOrPartition) || try == 200 {
-			break
-		}
-		cl.ForceMetadataRefresh()
-		select {
-		case <-ctx.Done():
-			return -1, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	if err != nil {
-		return -1, fmt.Errorf("list offsets: %w", err)
-	}
-	want := map[int32]int64{} // partition → offset to read past
-	from := map[int32]kgo.Offset{}
-	ends.Each(func(o kadm.ListedOffset) {
-		start, _ := starts.Lookup(sinkEpochTopic, o.Partition)
-		if o.Offset > start.Offset {
-			want[o.Partition] = o.Offset - 1
-			from[o.Partition] = kgo.NewOffset().At(start.Offset)
-		}
-	})
-	if len(want) == 0 {
-		return -1, nil
-	}
-	consumer, err := kgo.NewClient(
-		kgo.SeedBrokers(brokers...),
-		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{sinkEpochTopic: from}),
-		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
-		kgo.KeepControlRecords(), // so that the read reaches every partition's end
-	)
-	if err != nil {
-		return -1, err
-	}
-	defer consumer.Close()
-	last := int64(-1)
-	for len(want) > 0 {
-		fetches := consumer.PollFetches(ctx)
-		if err := ctx.Err(); err != nil {
-			return -1, fmt.Errorf("read to the end: %w", err)
-		}
-		var ferr error
-		fetches.EachError(func(_ string, _ int32, err error) { ferr = err })
-		if ferr != nil {
-			return -1, ferr
-		}
-		fetches.EachRecord(func(r *kgo.Record) {
-			if !r.Attrs.IsControl() && string(r.Key) == query {
-				if e, err := strconv.ParseInt(string(r.Value), 10, 64); err == nil && e > last {
-					last = e
-				}
-			}
-			if end, ok := want[r.Partition]; ok && r.Offset >= end {
-				delete(want, r.Partition)
-			}
-		})
-	}
-	return last, nil
-}
-
-// sinkEncoder turns rows into records.
-type sinkEncoder struct {
-	names   [][]byte // `"name":` of each value column, the first with "{"
-	cols    []int    // record columns written as values
-	key     []int    // record columns of the key
-	keyName [][]byte // `"name":` of each key column, the first with "{"
-	deleted int      // record column of __deleted, or -1
-	nfields int
-	types   []arrow.DataType
-}
-
-func newSinkEncoder(spec executor.SinkSpec) (*sinkEncoder, error) {
-	e := &sinkEncoder{deleted: -1, nfields: spec.Schema.NumFields()}
-	for i, f := range spec.Schema.Fields() {
-		e.types = append(e.types, f.Type)
-		if f.Name == sinkDeletedColumn {
-			if f.Type.ID() != arrow.BOOL {
-				return nil, fmt.Errorf("column %s must be BOOLEAN, it is %s", sinkDeletedColumn, f.Type)
-			}
-			e.deleted = i
-			continue
-		}
-		if err := sinkCheckType(f.Type); err != nil {
-			return nil, fmt.Errorf("column %s: %v", f.Name, err)
-		}
-		e.names = append(e.names, sinkFieldName(len(e.cols) == 0, f.Name))
-		e.cols = append(e.cols, i)
-	}
-	for _, k := range spec.PrimaryKey {
-		if k < 0 || k >= e.nfields || k == e.deleted {
-			return nil, fmt.Errorf("primary key column index %d is not a column", k)
-		}
-		e.keyName = append(e.keyName, sinkFieldName(len(e.key) == 0, spec.Schema.Field(k).Name))
-		e.key = append(e.key, k)
-	}
-	if spec.Mode == executor.SinkUpsert && len(e.key) == 0 {
-		return nil, fmt.Errorf("upsert needs a primary key")
-	}
-	return e, nil
-}
-
-func sinkFieldName(first bool, name string) []byte {
-	b := []byte{','}
-	if first {
-		b[0] = '{'
-	}
-	return append(sinkAppendString(b, name), ':')
-}
-
-// records encodes every row of rec. The keys and values share a few large
-// buffers.
-func (e *sinkEncoder) records(topic string, rec arrow.Record) ([]*kgo.Record, error) {
-	if int(rec.NumCols()) != e.nfields {
-		return nil, fmt.Errorf("record has %d columns, the sink was opened with %d", rec.NumCols(), e.nfields)
-	}
-	for i, f := range rec.Schema().Fields() {
-		if !arrow.TypeEqual(f.Type, e.types[i]) {
-			return nil, fmt.Errorf("column %d (%s) is %s, the sink was opened with %s", i, f.Name, f.Type, e.types[i])
-		}
-	}
-	n := int(rec.NumRows())
-	out := make([]*kgo.Record, n)
-	all := make([]kgo.Record, n)
-	var del *array.Boolean
-	if e.deleted >= 0 {
-		del = rec.Column(e.deleted).(*array.Boolean)
-	}
-	var buf []byte
-	cut := func(start int) []byte {
-		if start == len(buf) {
-			return nil
-		}
-		return buf[start:len(buf):len(buf)]
-	}
-	for row := 0; row < n; row++ {
-		if cap(buf)-len(buf) < 4096 {
-			buf = make([]byte, 0, 256*1024)
-		}
-		r := &all[row]
-		r.Topic = topic
-		start := len(buf)
-		buf = e.appendKey(buf, rec, row)
-		r.Key = cut(start)
-		if del != nil && del.IsValid(row) && del.Value(row) {
-			if len(e.key) == 0 {
-				return nil, fmt.Errorf("row %d is a retraction (%s) but the table has no primary key to key a tombstone", row, sinkDeletedColumn)
-			}
-			out[row] = r // a tombstone: nil value
-			continue
-		}
-		start = len(buf)
-		for i, c := range e.cols {
-			buf = append(buf, e.names[i]...)
-			buf = sinkAppendJSON(buf, rec.Column(c), row)
-		}
-		buf = append(buf, '}')
-		r.Value = cut(start)
-		out[row] = r
-	}
-	return out, nil
-}
-
-// appendKey appends the row's key: nothing without a primary key, the text
-// of a one-column key (nothing if it is NULL), a JSON object otherwise.
-func (e *sinkEncoder) appendKey(b []byte, rec arrow.Record, row int) []byte {
-	switch len(e.key) {
-	case 0:
-		return b
-	case 1:
-		return sinkAppendText(b, rec.Column(e.key[0]), row)
-	}
-	for i, k := range e.key {
-		b = append(b, e.keyName[i]...)
-		b = sinkAppendJSON(b, rec.Column(k), row)
-	}
-	return append(b, '}')
-}
-
-func sinkCheckType(t arrow.DataType) error {
-	switch t.ID() {
-	case arrow.BOOL, arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32,
-		arrow.UINT64, arrow.FLOAT32, arrow.FLOAT64, arrow.STRING, arrow.LARGE_STRING, arrow.TIMESTAMP,
-		arrow.DATE32, arrow.DATE64, arrow.NULL:
-		return nil
-	}
-	return fmt.Errorf("type %s cannot be written as JSON", t)
-}
-
-const sinkTimeLayout = "2006-01-02T15:04:05.000Z07:00"
-
-// sinkAppendText appends row i of arr as key text (nothing for NULL).
-func sinkAppendText(b []byte, arr arrow.Array, i int) []byte {
-	if arr.IsNull(i) {
-		return b
-	}
-	switch a := arr.(type) {
-	case *array.String:
-		return append(b, a.Value(i)...)
-	case *array.LargeString:
-		return append(b, a.Value(i)...)
-	case *array.Timestamp, *array.Date32, *array.Date64:
-		return sinkAppendTime(b, arr, i)
-	}
-	return sinkAppendJSON(b, arr, i)
-}
-
-// sinkAppendTime appends a timestamp as RFC 3339 with milliseconds in UTC,
-// a date as YYYY-MM-DD.
-func sinkAppendTime(b []byte, arr arrow.Array, i int) []byte {
-	switch a := arr.(type) {
-	case *array.Timestamp:
-		t := a.Value(i).ToTime(a.DataType().(*arrow.TimestampType).Unit)
-		return t.UTC().AppendFormat(b, sinkTimeLayout)
-	case *array.Date32:
-		return a.Value(i).ToTime().AppendFormat(b, time.DateOnly)
-	case *array.Date64:
-		return a.Value(i).ToTime().UTC().AppendFormat(b, time.DateOnly)
-	}
-	return b
-}
-
-// sinkAppendJSON appends row i of arr as a JSON value.
-func sinkAppendJSON(b []byte, arr arrow.Array, i int) []byte {
-	if arr.IsNull(i) {
-		return append(b, "null"...)
-	}
-	switch a := arr.(type) {
-	case *array.Boolean:
-		return strconv.AppendBool(b, a.Value(i))
-	case *array.Int64:
-		return strconv.AppendInt(b, a.Value(i), 10)
-	case *array.Int32:
-		return strconv.AppendInt(b, int64(a.Value(i)), 10)
-	case *array.Int16:
-		return strconv.AppendInt(b, int64(a.Value(i)), 10)
-	case *array.Int8:
-		return strconv.AppendInt(b, int64(a.Value(i)), 10)
-	case *array.Uint64:
-		return strconv.AppendUint(b, a.Value(i), 10)
-	case *array.Uint32:
-		return strconv.AppendUint(b, uint64(a.Value(i)), 10)
-	case *array.Uint16:
-		return strconv.AppendUint(b, uint64(a.Value(i)), 10)
-	case *array.Uint8:
-		return strconv.AppendUint(b, uint64(a.Value(i)), 10)
-	case *array.Float64:
-		return sinkAppendFloat(b, a.Value(i), 64)
-	case *array.Float32:
-		return sinkAppendFloat(b, float64(a.Value(i)), 32)
-	case *array.String:
-		return sinkAppendString(b, a.Value(i))
-	case *array.LargeString:
-		return sinkAppendString(b, a.Value(i))
-	case *array.Timestamp, *array.Date32, *array.Date64:
-		return append(sinkAppendTime(append(b, '"'), arr, i), '"')
-	}
-	return sinkAppendString(b, arr.ValueStr(i))
-}
-
-// sinkAppendFloat writes f as encoding/json does; NaN and infinities, which
-// JSON lacks, become null.
-func sinkAppendFloat(b []byte, f float64, bits int) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(b, "null"...)
-	}
-	abs := f
-	if abs < 0 {
-		abs = -abs
-	}
-	format := byte('f')
-	if abs != 0 && (bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21)) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, bits)
-	if format == 'e' { // clean up e-09 to e-9, as encoding/json does
-		n := len(b)
-		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
-}
-
-const sinkHex = "0123456789abcdef"
-
-// sinkAppendString appends s as a JSON string. Invalid UTF-8 becomes
-// \ufffd; U+2028 and U+2029 are escaped, as encoding/json does.
-func sinkAppendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < 0x80 {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', sinkHex[c>>4], sinkHex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == 0xFFFD && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', sinkHex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

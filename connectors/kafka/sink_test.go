@@ -23,10 +23,11 @@ import (
 )
 
 // sinkTestBroker starts an in-process kfake broker on 127.0.0.1 with the
-// given one-partition topics.
+// given one-partition topics; it creates other topics on first use, as
+// Kafka's auto.create.topics.enable does.
 func sinkTestBroker(t *testing.T, topics ...string) string {
 	t.Helper()
-	opts := []kfake.Opt{kfake.NumBrokers(1)}
+	opts := []kfake.Opt{kfake.NumBrokers(1), kfake.AllowAutoTopicCreation()}
 	if len(topics) > 0 {
 		opts = append(opts, kfake.SeedTopics(1, topics...))
 	}
@@ -385,8 +386,8 @@ func TestSinkNonTransactional(t *testing.T) {
 	sinkEqual(t, "keys", keys, []string{"a", "b", "c"})
 }
 
-// Open creates a missing topic; unreachable brokers fail Open within
-// seconds with an error naming them.
+// Open gets a missing topic created by the brokers' auto-creation;
+// unreachable brokers fail Open within seconds with an error naming them.
 func TestSinkOpenTopicsAndUnreachable(t *testing.T) {
 	addr := sinkTestBroker(t)
 	tbl := sinkTestTable(addr, "fresh", nil)
