@@ -110,6 +110,9 @@ func produceLines(ctx context.Context, cfg produceConfig, in io.Reader, name str
 		kgo.DefaultProduceTopic(cfg.topic),
 		kgo.AllowAutoTopicCreation(),
 		kgo.ProducerLinger(5*time.Millisecond),
+		// Uncompressed, as the course's Debian kafka-python reads only that
+		// without extra libraries (franz-go would pick snappy).
+		kgo.ProducerBatchCompression(kgo.NoCompression()),
 		kgo.RecordDeliveryTimeout(30*time.Second),
 		kgo.ProducerBatchMaxBytesFn(batchMax.forTopic),
 	)

@@ -80,6 +80,9 @@ func TestProduceToEmbeddedBroker(t *testing.T) {
 		}
 		fetches.EachRecord(func(r *kgo.Record) {
 			got[string(r.Value)] = string(r.Key)
+			if c := r.Attrs.CompressionType(); c != 0 {
+				t.Errorf("record batch compressed with codec %d; kafka-python without extra libraries reads only uncompressed batches", c)
+			}
 		})
 	}
 	if got[`{"transaction_id":"TXN-1","customer_id":"CUST-001","amount":10}`] != "CUST-001" ||
