@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/executor/ops"
@@ -14,21 +13,38 @@ import (
 
 // built is an operator tree with handles on the parts the driver needs.
 type built struct {
-	scan     *ops.SourceScan     // nil for a snapshot query
-	source   *catalog.Table      // the scanned source, with its options as run
+	sources  []*builtSource      // source scans in build order; none for a snapshot query
 	stateful []executor.Stateful // in build order (checkpointed by index)
 	stats    []interface{ StateRows() int64 }
 	lates    []interface{ LateRows() int64 } // rows an aggregate refused because their window had closed
-	sources  []string
+	names    []string                        // every source and table read, for DROP checks
+	unions   []*ops.Union                    // every union, in build order
+
+	top *scope // what the driver's goroutine pulls
+	cur *scope // the scope being built
+
+	// snapshots makes captures snapshot the stateful operators; without a
+	// checkpoint to write (push queries, no state directory) only the
+	// sources are marked.
+	snapshots bool
+}
+
+func newBuilt() *built {
+	b := &built{top: &scope{}}
+	b.cur = b.top
+	return b
+}
+
+// addStateful registers a stateful operator in the scope being built.
+func (b *built) addStateful(st executor.Stateful) {
+	b.cur.stateful = append(b.cur.stateful, len(b.stateful))
+	b.stateful = append(b.stateful, st)
 }
 
 // build turns a plan (below its Sink) into operators.
 func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, error) {
 	switch n := n.(type) {
 	case *planner.SourceScan:
-		if b.scan != nil {
-			return nil, fmt.Errorf("a query reads one source for now")
-		}
 		c, err := connectors.Lookup(n.Table.Connector)
 		if err != nil {
 			return nil, err
@@ -56,10 +72,10 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 			r.Close()
 			return nil, err
 		}
-		b.scan = s
-		b.source = table
-		b.stateful = append(b.stateful, s)
-		b.sources = append(b.sources, n.Table.Name)
+		b.cur.sources = append(b.cur.sources, len(b.sources))
+		b.sources = append(b.sources, &builtSource{table: table, scan: s})
+		b.addStateful(s)
+		b.names = append(b.names, n.Table.Name)
 		return s, nil
 	case *planner.TableScan:
 		_, sink, err := e.sinkFor(n.Table.Name)
@@ -70,7 +86,7 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 		if !ok {
 			return nil, fmt.Errorf("table %s (connector %s) cannot be read back", n.Table.Name, n.Table.Connector)
 		}
-		b.sources = append(b.sources, n.Table.Name)
+		b.names = append(b.names, n.Table.Name)
 		return ops.NewTableScan(sc, n.Out), nil
 	case *planner.Filter:
 		in, err := e.build(n.Input, b, once)
@@ -94,7 +110,7 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 			return nil, err
 		}
 		if st, ok := op.(executor.Stateful); ok {
-			b.stateful = append(b.stateful, st)
+			b.addStateful(st)
 		}
 		if st, ok := op.(interface{ StateRows() int64 }); ok {
 			b.stats = append(b.stats, st)
@@ -116,7 +132,7 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 		if !ok {
 			return nil, fmt.Errorf("table %s (connector %s) cannot be read back for a join", n.Table.Name, n.Table.Connector)
 		}
-		b.sources = append(b.sources, n.Table.Name)
+		b.names = append(b.names, n.Table.Name)
 		// Memory tables are cheap to read: see their latest rows each epoch.
 		return ops.NewLookupJoin(n, in, sc, n.Table.Connector == "memory", e.mem)
 	case *planner.Sort:

@@ -142,21 +142,22 @@ func (g *groupCommitter) close() {
 	<-g.done
 }
 
-// startGroupCommits starts committing to the source's consumer group, if
-// it has one. The reader must be open.
+// startGroupCommits starts committing each source's offsets to its
+// consumer group, for the sources that have one. The readers must be open.
 func (d *driver) startGroupCommits() {
-	if d.b.scan == nil {
-		return
-	}
-	if c, ok := d.b.scan.Reader().(offsetCommitter); ok && c.Group() != "" {
-		d.group = newGroupCommitter(c)
+	for _, src := range d.b.sources {
+		if c, ok := src.scan.Reader().(offsetCommitter); ok && c.Group() != "" {
+			src.group = newGroupCommitter(c)
+		}
 	}
 }
 
-// commitGroup hands the offsets of the epoch just checkpointed to the group
-// committer.
-func (d *driver) commitGroup() {
-	if d.group != nil {
-		d.group.checkpointed(d.b.scan.Offsets())
+// commitGroups hands the offsets of the epoch just checkpointed to the
+// group committers.
+func (d *driver) commitGroups() {
+	for _, src := range d.b.sources {
+		if src.group != nil && src.mark != nil {
+			src.group.checkpointed(src.mark.offsets)
+		}
 	}
 }

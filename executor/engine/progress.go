@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tide-sql/tide/connectors/kafka"
@@ -31,8 +32,24 @@ func lagOf(source string, r executor.SourceReader, now time.Time) []PartitionLag
 	return out
 }
 
+// counters are the sources' counters summed, at their last barrier.
+type counters struct{ input, bad, late, tombstones int64 }
+
+func (d *driver) counters() counters {
+	var c counters
+	for _, src := range d.b.sources {
+		if m := src.mark; m != nil {
+			c.input += m.input
+			c.bad += m.bad
+			c.late += m.late
+			c.tombstones += m.tombstones
+		}
+	}
+	return c
+}
+
 // report publishes the progress of a finished epoch.
-func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, inputBefore, badBefore, lateBefore, outRows, totalOut int64, wm *time.Time) {
+func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, before counters, outRows, totalOut int64, wm *time.Time) {
 	end := time.Now()
 	p := Progress{QueryID: d.id, BatchID: epoch, Timestamp: end.UTC(), OutputRows: outRows, TotalOutputRows: totalOut,
 		DurationMs: map[string]int64{
@@ -43,23 +60,32 @@ func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, inp
 		},
 		StateRows: d.b.stateRows(),
 	}
-	if s := d.b.scan; s != nil {
-		p.NumInputRows = s.InputRows - inputBefore
-		p.TotalInputRows = s.InputRows
-		p.LateRowsDropped = s.LateRows + d.b.lateRows()
-		p.BadRecords = s.BadRecords
-		p.Tombstones = s.Tombstones
-		fetch := s.FetchTime
-		if dr, ok := s.Reader().(interface{ LastDecodeTime() time.Duration }); ok {
-			dec := min(dr.LastDecodeTime(), fetch)
-			p.DurationMs["decode"] = dec.Milliseconds()
-			fetch -= dec
+	if len(d.b.sources) > 0 {
+		now := d.counters()
+		p.NumInputRows = now.input - before.input
+		p.TotalInputRows = now.input
+		p.LateRowsDropped = now.late + d.b.lateRows()
+		p.BadRecords = now.bad
+		p.Tombstones = now.tombstones
+		var fetch, decode time.Duration
+		var low *time.Time
+		for _, src := range d.b.sources {
+			m := src.mark
+			if m == nil {
+				continue
+			}
+			fetch, decode = max(fetch, m.fetch), max(decode, m.decode)
+			if m.hasWatermark && (low == nil || m.watermark.Before(*low)) {
+				t := m.watermark
+				low = &t
+			}
+			p.Lag = append(p.Lag, lagOf(src.table.Name, src.scan.Reader(), end)...)
 		}
-		p.DurationMs["fetch"] = fetch.Milliseconds()
-		if t, ok := s.Watermark(); ok {
-			p.Watermark = &t
+		p.DurationMs["decode"] = decode.Milliseconds()
+		p.DurationMs["fetch"] = (fetch - decode).Milliseconds()
+		if len(d.b.sources) == 1 {
+			p.Watermark = low // the source's own, which moves before any window sees it
 		}
-		p.Lag = lagOf(d.b.sources[0], s.Reader(), end)
 	}
 	if wm != nil && p.Watermark == nil {
 		p.Watermark = wm
@@ -82,17 +108,21 @@ func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, inp
 // source waits for, the warnings of its group commits, and the source's
 // on_error and late options.
 func (d *driver) fillInfo(info *QueryInfo) {
-	if d.b.source != nil {
-		info.OnError, info.Late = d.b.source.Options["on_error"], d.b.source.Options["late"]
-	}
-	if s := d.b.scan; s != nil && info.State == QueryRunning {
-		if st, ok := s.Reader().(interface{ Status() string }); ok {
-			info.Status = st.Status()
+	var statuses []string
+	for i, src := range d.b.sources {
+		if i == 0 {
+			info.OnError, info.Late = src.table.Options["on_error"], src.table.Options["late"]
+		}
+		if st, ok := src.scan.Reader().(interface{ Status() string }); ok && info.State == QueryRunning {
+			if s := st.Status(); s != "" {
+				statuses = append(statuses, s)
+			}
+		}
+		if w := src.group.warnings(); len(w) > 0 {
+			info.Progress.Warnings = append(append([]string(nil), info.Progress.Warnings...), w...)
 		}
 	}
-	if w := d.group.warnings(); len(w) > 0 {
-		info.Progress.Warnings = append(append([]string(nil), info.Progress.Warnings...), w...)
-	}
+	info.Status = strings.Join(statuses, "; ")
 }
 
 // progressJSON renders a query like Spark's lastProgress.

@@ -18,7 +18,7 @@ func (e *Engine) selectQuery(ctx context.Context, s *parser.Select) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	b := &built{}
+	b := newBuilt()
 	root, err := e.build(plan.Root, b, e.setting("run_once") == "true")
 	if err != nil {
 		return nil, err
@@ -81,12 +81,22 @@ func (e *Engine) selectQuery(ctx context.Context, s *parser.Select) (*Result, er
 				}
 				return
 			}
-			if m.Kind == executor.MsgBarrier && b.scan != nil {
+			if m.Kind == executor.MsgBarrier && len(b.sources) > 0 {
 				// A push query has no late or dead-letter table: drop (and
-				// count, in the scan) what the epoch set aside.
-				late, dead := b.scan.TakeSideOutputs()
-				for _, r := range append(late, dead...) {
-					r.Release()
+				// count, in the scans) what the epoch set aside.
+				c, err := b.capture(b.top)
+				if err != nil {
+					select {
+					case ch <- pushItem{err: err}:
+					case <-qctx.Done():
+					}
+					return
+				}
+				for _, mark := range c.marks {
+					late, dead := mark.takeSideOutputs()
+					for _, r := range append(late, dead...) {
+						r.Release()
+					}
 				}
 			}
 			if m.Kind != executor.MsgBatch {

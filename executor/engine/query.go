@@ -110,7 +110,7 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 		e.mu.Unlock()
 	}()
 	once := e.setting("run_once") == "true"
-	b := &built{}
+	b := newBuilt()
 	root, err := e.build(sinkNode, b, once)
 	if err != nil {
 		return nil, err
@@ -127,11 +127,12 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 	if e.cfg.StateDir != "" {
 		d.store = checkpointStore{dir: filepath.Join(e.cfg.StateDir, "queries", id)}
 	}
+	b.snapshots = d.store.enabled()
 	qctx, cancel := context.WithCancel(context.Background())
 	q := &query{id: id, sql: s.Text(), sink: sinkNode.Table, cancel: cancel, done: make(chan struct{}),
 		state: QueryRunning, started: time.Now(), uses_: map[string]bool{id: true}}
-	for _, src := range b.sources {
-		q.uses_[strings.ToLower(src)] = true
+	for _, name := range b.names {
+		q.uses_[strings.ToLower(name)] = true
 	}
 	d.q = q
 	q.fill = d.fillInfo
@@ -184,10 +185,8 @@ type driver struct {
 	sinkEpoch int64  // last epoch the sink holds
 	epoch     int64  // epoch of the rows flowing now
 	sinkID    string // the id sinks know the query by (persistent, unique per state directory)
-	lateSink  executor.Sink
-	deadSink  executor.Sink
-	state     planner.State   // what the checkpoint's snapshots depend on
-	group     *groupCommitter // nil unless the source commits to a consumer group
+	sides     map[string]executor.Sink // late and dead-letter tables, by name
+	state     planner.State            // what the checkpoint's snapshots depend on
 }
 
 // start restores the checkpoint and opens the sink and operators.
@@ -200,9 +199,13 @@ func (d *driver) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if len(d.state.Sources) != len(d.b.sources) {
+		return fmt.Errorf("query %s: the plan reads %d sources but %d were built", d.id, len(d.state.Sources), len(d.b.sources))
+	}
+	for i, src := range d.b.sources {
+		src.id = d.state.Sources[i].ID
+	}
 	next := int64(1)
-	offsets := executor.Offsets{}
-	src := d.sourceID()
 	if cp != nil {
 		for i, st := range d.b.stateful {
 			if err := st.Restore(cp.Snapshots[i]); err != nil {
@@ -210,20 +213,35 @@ func (d *driver) start(ctx context.Context) error {
 			}
 		}
 		next = cp.Epoch + 1
-		if o, ok := cp.Sources[src]; ok {
-			offsets = o
-		}
 	}
 	d.epoch = next
-	var replay executor.Offsets
-	var replayWM *int64
-	if ol != nil && ol.Epoch == next {
-		replay, replayWM = ol.Sources[src].End, ol.Sources[src].Watermark
+	replaying := ol != nil && ol.Epoch == next
+	for _, src := range d.b.sources {
+		offsets := executor.Offsets{}
+		if cp != nil {
+			if o, ok := cp.Sources[src.id]; ok {
+				offsets = o
+			}
+		}
+		var replay executor.Offsets
+		if replaying {
+			// Every source replays its part of the epoch, up to where the
+			// log says it ended (where it started, if the log lacks it), so
+			// that every union waits for each of them.
+			end, ok := ol.Sources[src.id]
+			replay = end.End
+			if !ok || replay == nil {
+				replay = offsets.Clone()
+			}
+			if ok && end.Watermark != nil {
+				src.scan.SetReplayWatermark(*end.Watermark)
+			}
+		}
+		src.scan.Resume(offsets, next, replay)
 	}
-	if d.b.scan != nil {
-		d.b.scan.Resume(offsets, next, replay)
-		if replay != nil && replayWM != nil {
-			d.b.scan.SetReplayWatermark(*replayWM)
+	if replaying {
+		for _, u := range d.b.unions {
+			u.Replay()
 		}
 	}
 	sinkID, err := d.store.sinkID(d.id)
@@ -241,22 +259,13 @@ func (d *driver) start(ctx context.Context) error {
 	if d.sinkEpoch, err = d.sink.LastEpoch(ctx); err != nil {
 		return fmt.Errorf("table %s: %w", d.sinkNode.Table.Name, err)
 	}
-	if d.b.scan == nil && d.epoch <= d.sinkEpoch {
+	if len(d.b.sources) == 0 && d.epoch <= d.sinkEpoch {
 		// A query over tables only has no checkpoint: each run is a new
 		// snapshot, written as the epoch after the last one the sink holds.
 		d.epoch = d.sinkEpoch + 1
 	}
-	if d.lateSink, err = d.sideSink(ctx, "late", sinkID+"-late"); err != nil {
+	if err := d.openSides(ctx); err != nil {
 		return err
-	}
-	if d.deadSink, err = d.sideSink(ctx, "on_error", sinkID+"-errors"); err != nil {
-		return err
-	}
-	if d.b.scan != nil {
-		d.b.scan.OnFetch = func(epoch int64, end executor.Offsets) error {
-			wm := d.b.scan.WatermarkMicros()
-			return d.store.saveOffsets(offsetLog{Epoch: epoch, Sources: map[string]sourceEnd{src: {End: end, Watermark: &wm}}})
-		}
 	}
 	if err := d.root.Open(ctx); err != nil {
 		return err
@@ -265,36 +274,57 @@ func (d *driver) start(ctx context.Context) error {
 	return nil
 }
 
-// sideSink opens the table named by a source option 'table:NAME'.
-func (d *driver) sideSink(ctx context.Context, option, qid string) (executor.Sink, error) {
-	if d.b.source == nil {
-		return nil, nil
+// openSides opens the tables that the sources' options late =
+// 'table:NAME' and on_error = 'table:NAME' name: one sink per table, even
+// where several sources send rows to it. The first source's tables keep
+// the ids they had when a query read one source.
+func (d *driver) openSides(ctx context.Context) error {
+	d.sides = map[string]executor.Sink{}
+	for i, src := range d.b.sources {
+		for _, side := range []struct{ option, suffix string }{{"late", "-late"}, {"on_error", "-errors"}} {
+			v := src.table.Options[side.option]
+			if !strings.HasPrefix(v, "table:") {
+				continue
+			}
+			name := strings.ToLower(strings.TrimPrefix(v, "table:"))
+			if _, open := d.sides[name]; open {
+				continue
+			}
+			t, s, err := d.e.sinkFor(name)
+			if err != nil {
+				return fmt.Errorf("%s table: %w", side.option, err)
+			}
+			d.q.uses_[strings.ToLower(t.Name)] = true // not droppable while the query runs
+			qid := d.sinkID + side.suffix
+			if i > 0 {
+				qid += "-" + src.id
+			}
+			if err := s.Open(ctx, executor.SinkSpec{QueryID: qid, Schema: t.Schema(), Mode: executor.SinkAppend}); err != nil {
+				return err
+			}
+			d.sides[name] = s
+		}
 	}
-	v := d.b.source.Options[option]
+	return nil
+}
+
+// side is the sink of a source's late or on_error table, nil if it has none.
+func (d *driver) side(src *builtSource, option string) executor.Sink {
+	v := src.table.Options[option]
 	if !strings.HasPrefix(v, "table:") {
-		return nil, nil
+		return nil
 	}
-	t, s, err := d.e.sinkFor(strings.TrimPrefix(v, "table:"))
-	if err != nil {
-		return nil, fmt.Errorf("%s table: %w", option, err)
-	}
-	d.q.uses_[strings.ToLower(t.Name)] = true // not droppable while the query runs
-	spec := executor.SinkSpec{QueryID: qid, Schema: t.Schema(), Mode: executor.SinkAppend}
-	if err := s.Open(ctx, spec); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return d.sides[strings.ToLower(strings.TrimPrefix(v, "table:"))]
 }
 
 func (d *driver) close() {
-	d.group.close() // before the reader it commits through closes
+	for _, src := range d.b.sources {
+		src.group.close() // before the reader it commits through closes
+	}
 	d.root.Close()
 	d.sink.Close()
-	if d.lateSink != nil {
-		d.lateSink.Close()
-	}
-	if d.deadSink != nil {
-		d.deadSink.Close()
+	for _, s := range d.sides {
+		s.Close()
 	}
 }
 
@@ -310,10 +340,10 @@ func (d *driver) run(ctx context.Context) (err error) {
 	}()
 	defer d.e.recoverPanic("query "+d.id, &err)
 	var (
-		epochStart                         = time.Now()
-		inputBefore, badBefore, lateBefore int64
-		outRows, totalOut                  int64
-		wm                                 *time.Time
+		epochStart        = time.Now()
+		before            counters // of the sources, at the last barrier
+		outRows, totalOut int64
+		wm                *time.Time
 	)
 	for {
 		m, err := d.root.Next(ctx)
@@ -337,28 +367,41 @@ func (d *driver) run(ctx context.Context) (err error) {
 				return fmt.Errorf("write %s: %w", d.sinkNode.Table.Name, err)
 			}
 		case executor.MsgWatermark:
-			t := m.Watermark.Time
-			wm = &t
+			if !m.Watermark.Idle {
+				t := m.Watermark.Time
+				wm = &t
+			}
 		case executor.MsgBarrier:
 			processEnd := time.Now()
 			epoch := m.Barrier.Epoch
 			if epoch == 0 {
 				epoch = d.currentEpoch()
 			}
+			// The state of everything the epoch covers: operators this
+			// goroutine pulls now, those below unions as their inputs
+			// were at the barriers the union aligned.
+			cp, err := d.b.capture(d.b.top)
+			if err != nil {
+				return fmt.Errorf("checkpoint: %w", err)
+			}
+			for i, src := range d.b.sources {
+				src.mark = cp.marks[i]
+			}
+			if err := d.logOffsets(epoch); err != nil {
+				return fmt.Errorf("offset log: %w", err)
+			}
 			if err := d.commit(ctx, epoch); err != nil {
 				return err
 			}
 			commitEnd := time.Now()
-			if err := d.checkpoint(epoch); err != nil {
+			if err := d.checkpoint(epoch, cp); err != nil {
 				return fmt.Errorf("checkpoint: %w", err)
 			}
-			d.commitGroup()
+			d.commitGroups()
 			d.epoch = epoch + 1
 			totalOut += outRows
-			d.report(epoch, epochStart, processEnd, commitEnd, inputBefore, badBefore, lateBefore, outRows, totalOut, wm)
-			if d.b.scan != nil {
-				inputBefore, badBefore, lateBefore = d.b.scan.InputRows, d.b.scan.BadRecords, d.b.scan.LateRows
-			}
+			d.report(epoch, epochStart, processEnd, commitEnd, before, outRows, totalOut, wm)
+			before = d.counters()
 			outRows = 0
 			epochStart = time.Now()
 			if m.Barrier.Final {
@@ -368,34 +411,41 @@ func (d *driver) run(ctx context.Context) (err error) {
 	}
 }
 
-// sourceID keys the offsets of the query's source in its checkpoint (a
-// query reads one source for now).
-func (d *driver) sourceID() string {
-	if len(d.state.Sources) == 0 {
-		return ""
-	}
-	return d.state.Sources[0].ID
-}
-
 // currentEpoch is the epoch of the rows flowing now.
 func (d *driver) currentEpoch() int64 { return d.epoch }
 
 // commit makes the epoch's rows durable in the sink and the side tables.
 func (d *driver) commit(ctx context.Context, epoch int64) error {
-	var late, dead []arrow.Record
-	if d.b.scan != nil {
-		late, dead = d.b.scan.TakeSideOutputs()
+	side := map[executor.Sink][]arrow.Record{}
+	var order []executor.Sink
+	add := func(s executor.Sink, recs []arrow.Record) {
+		if s == nil {
+			for _, r := range recs {
+				r.Release()
+			}
+			return
+		}
+		if _, ok := side[s]; !ok {
+			order = append(order, s)
+		}
+		side[s] = append(side[s], recs...)
+	}
+	for _, src := range d.b.sources {
+		late, dead := src.mark.takeSideOutputs()
+		add(d.side(src, "late"), late)
+		add(d.side(src, "on_error"), dead)
 	}
 	defer func() {
-		for _, r := range append(late, dead...) {
-			r.Release()
+		for _, recs := range side {
+			for _, r := range recs {
+				r.Release()
+			}
 		}
 	}()
-	if err := d.commitSide(ctx, d.lateSink, late, epoch); err != nil {
-		return fmt.Errorf("late table: %w", err)
-	}
-	if err := d.commitSide(ctx, d.deadSink, dead, epoch); err != nil {
-		return fmt.Errorf("dead-letter table: %w", err)
+	for _, s := range order {
+		if err := d.commitSide(ctx, s, side[s], epoch); err != nil {
+			return fmt.Errorf("late or dead-letter table: %w", err)
+		}
 	}
 	if epoch <= d.sinkEpoch {
 		return d.sink.Abort(ctx) // replayed epoch the sink already holds
@@ -419,18 +469,35 @@ func (d *driver) commitSide(ctx context.Context, s executor.Sink, recs []arrow.R
 	return s.Commit(ctx, epoch)
 }
 
-func (d *driver) checkpoint(epoch int64) error {
-	if !d.store.enabled() || d.b.scan == nil {
+// logOffsets records where the epoch ends for every source before the
+// sink may hold it (Spark's offset log): a restart replays exactly that.
+func (d *driver) logOffsets(epoch int64) error {
+	if !d.store.enabled() || len(d.b.sources) == 0 {
 		return nil
 	}
-	cp := checkpoint{QueryID: d.id, Stateful: d.state, Epoch: epoch,
-		Sources: map[string]executor.Offsets{d.sourceID(): d.b.scan.Offsets()}}
-	for _, st := range d.b.stateful {
-		b, err := st.Snapshot()
-		if err != nil {
-			return err
+	ol := offsetLog{Epoch: epoch, Sources: map[string]sourceEnd{}}
+	for _, src := range d.b.sources {
+		wm := src.mark.watermarkMicros
+		ol.Sources[src.id] = sourceEnd{End: src.mark.offsets, Watermark: &wm}
+	}
+	return d.store.saveOffsets(ol)
+}
+
+// checkpoint saves the epoch's state as captured at its barrier.
+func (d *driver) checkpoint(epoch int64, c *capture) error {
+	if !d.store.enabled() || len(d.b.sources) == 0 {
+		return nil
+	}
+	cp := checkpoint{QueryID: d.id, Stateful: d.state, Epoch: epoch, Sources: map[string]executor.Offsets{}}
+	for _, src := range d.b.sources {
+		cp.Sources[src.id] = src.mark.offsets
+	}
+	for i := range d.b.stateful {
+		snap, ok := c.snapshots[i]
+		if !ok {
+			return fmt.Errorf("stateful operator %d was not captured", i)
 		}
-		cp.Snapshots = append(cp.Snapshots, b)
+		cp.Snapshots = append(cp.Snapshots, snap)
 	}
 	return d.store.save(cp)
 }

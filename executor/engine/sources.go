@@ -1,0 +1,114 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tide-sql/tide/catalog"
+	"github.com/tide-sql/tide/executor"
+	"github.com/tide-sql/tide/executor/ops"
+)
+
+// builtSource is one source scan of a query, with what the driver keeps of
+// it: its side tables and consumer-group committer, and its state at the
+// last barrier the driver saw.
+type builtSource struct {
+	id    string         // planner.StateOf's id: the checkpoint keys its offsets by it
+	table *catalog.Table // with its options as run
+	scan  *ops.SourceScan
+	group *groupCommitter // nil unless the source commits to a consumer group
+	mark  *sourceMark     // at the last barrier; nil before the first
+}
+
+// sourceMark is a source scan's state at one of its barriers, taken on the
+// goroutine that pulls the scan, so that the driver never reads a scan that
+// is running: where it is, its watermark, its counters, and the rows the
+// epoch set aside for the late and dead-letter tables.
+type sourceMark struct {
+	offsets                      executor.Offsets
+	watermarkMicros              int64     // the scan's watermark (µs), for the offset log
+	watermark                    time.Time // for progress; zero without one
+	hasWatermark                 bool
+	input, bad, late, tombstones int64
+	fetch, decode                time.Duration  // of the scan's last fetch
+	sideLate, sideDead           []arrow.Record // taken once: see takeSideOutputs
+	sideOutputsTaken             bool
+}
+
+// markOf takes s's state at the barrier it just returned.
+func markOf(s *ops.SourceScan) *sourceMark {
+	m := &sourceMark{
+		offsets: s.Offsets(), watermarkMicros: s.WatermarkMicros(),
+		input: s.InputRows, bad: s.BadRecords, late: s.LateRows, tombstones: s.Tombstones, fetch: s.FetchTime,
+	}
+	if t, ok := s.Watermark(); ok {
+		m.watermark, m.hasWatermark = t, true
+	}
+	if dr, ok := s.Reader().(interface{ LastDecodeTime() time.Duration }); ok {
+		m.decode = min(dr.LastDecodeTime(), m.fetch)
+	}
+	m.sideLate, m.sideDead = s.TakeSideOutputs()
+	return m
+}
+
+// takeSideOutputs returns the rows set aside in the epochs the mark covers,
+// once: a mark that covers a quiet input again gives none the second time.
+func (m *sourceMark) takeSideOutputs() (late, dead []arrow.Record) {
+	if m == nil || m.sideOutputsTaken {
+		return nil, nil
+	}
+	m.sideOutputsTaken = true
+	late, dead = m.sideLate, m.sideDead
+	m.sideLate, m.sideDead = nil, nil
+	return late, dead
+}
+
+// scope is what one goroutine of a query pulls directly: the stateful
+// operators and the source scans of its part of the tree, and the unions
+// below it, whose inputs run on goroutines of their own, each in a scope.
+type scope struct {
+	stateful []int // indexes into built.stateful
+	sources  []int // indexes into built.sources
+	unions   []*ops.Union
+}
+
+// capture is a scope's state at a barrier: snapshots of its stateful
+// operators and marks of its sources, by index, with those of the unions
+// below it at the barriers they last passed.
+type capture struct {
+	snapshots map[int][]byte
+	marks     map[int]*sourceMark
+}
+
+// capture takes sc's state; it runs on the goroutine that pulls sc, right
+// after a barrier.
+func (b *built) capture(sc *scope) (*capture, error) {
+	c := &capture{snapshots: map[int][]byte{}, marks: map[int]*sourceMark{}}
+	for _, i := range sc.stateful {
+		if !b.snapshots {
+			break
+		}
+		snap, err := b.stateful[i].Snapshot()
+		if err != nil {
+			return nil, err
+		}
+		c.snapshots[i] = snap
+	}
+	for _, i := range sc.sources {
+		c.marks[i] = markOf(b.sources[i].scan)
+	}
+	for _, u := range sc.unions {
+		for _, in := range u.Captured() {
+			if ic, ok := in.(*capture); ok {
+				for k, v := range ic.snapshots {
+					c.snapshots[k] = v
+				}
+				for k, v := range ic.marks {
+					c.marks[k] = v
+				}
+			}
+		}
+	}
+	return c, nil
+}
