@@ -176,7 +176,7 @@ func (p *Planner) bindOrderLimit(orderBy *ast.OrderByClause, limit *ast.Limit, q
 		}
 		sort := &Sort{Input: r.node}
 		for _, item := range orderBy.Items {
-			e, err := BindExpr(item.Expr, r.scope(q, "ORDER BY"))
+			e, err := orderKey(item.Expr, q, r)
 			if err != nil {
 				return nil, err
 			}
@@ -193,6 +193,21 @@ func (p *Planner) bindOrderLimit(orderBy *ast.OrderByClause, limit *ast.Limit, q
 		r.node = &Limit{Input: r.node, N: n}
 	}
 	return r, nil
+}
+
+// orderKey binds an ORDER BY item over r's columns; a number is a column's
+// position (ORDER BY 2), as in Spark and MySQL.
+func orderKey(n ast.ExprNode, q *parser.Query, r *rel) (Expr, error) {
+	pe, ok := n.(*ast.PositionExpr)
+	if !ok || pe.P != nil {
+		return BindExpr(n, r.scope(q, "ORDER BY"))
+	}
+	if pe.N < 1 || pe.N > len(r.cols) {
+		return nil, &parser.Error{Pos: q.Map.Pos(n.OriginTextPosition()), Msg: fmt.Sprintf("ORDER BY %d: the query has %d columns", pe.N, len(r.cols)),
+			Hint: "columns are " + colNames(r.cols)}
+	}
+	c := r.cols[pe.N-1]
+	return &ColumnRef{Index: pe.N - 1, Name: c.Name, Typ: c.Type}, nil
 }
 
 func limitCount(l *ast.Limit, q *parser.Query) (int64, error) {
