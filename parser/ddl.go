@@ -73,7 +73,7 @@ func (p *stmtParser) createTable(source, orReplace bool) (Statement, error) {
 		}
 	}
 	var as *Query
-	if !source && p.peek().is("AS") && (p.peekAt(1).is("SELECT") || p.peekAt(1).is("WITH") || p.peekAt(1).is("(")) {
+	if !source && p.peek().is("AS") && (startsQuery(p.peekAt(1)) || p.peekAt(1).is("(")) {
 		p.next()
 		q, err := p.query(p.i)
 		if err != nil {

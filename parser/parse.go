@@ -191,7 +191,7 @@ func (p *stmtParser) statement() (Statement, error) {
 		return p.create()
 	case "INSERT":
 		return p.insert()
-	case "SELECT", "WITH", "(":
+	case "SELECT", "WITH", "(", "VALUES":
 		q, err := p.query(p.i)
 		if err != nil {
 			return nil, err
@@ -343,7 +343,7 @@ func (p *stmtParser) insert() (Statement, error) {
 		return nil, err
 	}
 	ins := &Insert{Table: name, TablePos: pos}
-	if p.peek().is("(") && !p.peekAt(1).is("SELECT") && !p.peekAt(1).is("WITH") {
+	if p.peek().is("(") && !startsQuery(p.peekAt(1)) {
 		p.next()
 		for {
 			c, _, err := p.ident("a column name")
@@ -359,8 +359,8 @@ func (p *stmtParser) insert() (Statement, error) {
 			}
 		}
 	}
-	if t := p.peek(); !(t.is("SELECT") || t.is("WITH") || t.is("(")) {
-		return nil, p.errExpected("SELECT")
+	if t := p.peek(); !startsQuery(t) && !t.is("(") {
+		return nil, p.errExpected("SELECT or VALUES")
 	}
 	q, err := p.query(p.i)
 	if err != nil {
@@ -369,4 +369,10 @@ func (p *stmtParser) insert() (Statement, error) {
 	ins.Query = q
 	ins.base = p.baseOf()
 	return ins, nil
+}
+
+// startsQuery reports whether t is the first word of a query: SELECT, WITH
+// or VALUES.
+func startsQuery(t token) bool {
+	return t.is("SELECT") || t.is("WITH") || t.is("VALUES")
 }

@@ -19,7 +19,7 @@ var dateArithFuncs = map[string]bool{"DATE_ADD": true, "DATE_SUB": true, "ADDDAT
 
 // query parses tokens from index from to the end of the statement as a
 // query: it rewrites the dialect's extensions, hands the text to TiDB and
-// checks that the result is a SELECT.
+// checks that the result is a SELECT, a VALUES list or a UNION of them.
 func (p *stmtParser) query(from int) (*Query, error) {
 	p.i = from
 	q := &Query{}
@@ -32,9 +32,24 @@ func (p *stmtParser) query(from int) (*Query, error) {
 	var edits []edit
 	depth := 0
 	var funcs []string // function name (upper) for every open parenthesis
+	// values holds the depth of every open VALUES list: its rows, written
+	// (a, b) as in standard SQL, become MySQL's ROW(a, b) for TiDB.
+	var values []int
 	for p.i < len(p.toks) {
 		t := p.peek()
+		if n := len(values); n > 0 && depth == values[n-1] && !t.is(",") && !t.is("(") {
+			values = values[:n-1] // the list ended (UNION, ORDER BY, ...)
+		}
 		switch {
+		case t.is("VALUES") && p.peekAt(1).is("("):
+			values = append(values, depth)
+			p.next()
+			edits = append(edits, edit{p.peek().start, p.peek().end, "ROW("})
+		case len(values) > 0 && depth == values[len(values)-1] && t.is(","):
+			p.next()
+			if p.peek().is("(") {
+				edits = append(edits, edit{p.peek().start, p.peek().end, "ROW("})
+			}
 		case t.is("("):
 			name := ""
 			if p.i > 0 && p.toks[p.i-1].kind == tokIdent && p.toks[p.i-1].end == t.start {
@@ -51,6 +66,9 @@ func (p *stmtParser) query(from int) (*Query, error) {
 			}
 			funcs = funcs[:len(funcs)-1]
 			depth--
+			for len(values) > 0 && values[len(values)-1] > depth {
+				values = values[:len(values)-1]
+			}
 			p.next()
 		case t.is("INTERVAL"):
 			if depth > 0 && dateArithFuncs[funcs[len(funcs)-1]] {

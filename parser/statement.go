@@ -99,7 +99,8 @@ const (
 // Query is a SELECT as TiDB parsed it, with the clauses of ours that TiDB
 // does not know.
 type Query struct {
-	// AST is *ast.SelectStmt or *ast.SetOprStmt.
+	// AST is *ast.SelectStmt (Kind ast.SelectStmtKindValues for a VALUES
+	// list, whose rows are Lists) or *ast.SetOprStmt (UNION).
 	AST ast.ResultSetNode
 	// Emit and EmitPos are the EMIT clause.
 	Emit    EmitMode
@@ -122,7 +123,8 @@ type Select struct {
 	Query *Query
 }
 
-// Insert is INSERT INTO table [(columns)] query: a continuous query.
+// Insert is INSERT INTO table [(columns)] query: a continuous query, or
+// a bounded one (INSERT INTO t VALUES (...), (...)).
 type Insert struct {
 	base
 	Table    string

@@ -303,19 +303,15 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 	return p.bindProjection(sel, q, ar, replace)
 }
 
-// markDropLate makes the source scan under n drop rows older than the
-// watermark: an event-time operator is downstream.
+// markDropLate makes the source scans under n (every input of a union)
+// drop rows older than the watermark: an event-time operator is downstream.
 func markDropLate(n Node) {
-	for n != nil {
-		if s, ok := n.(*SourceScan); ok {
-			s.DropLate = true
-			return
-		}
-		kids := n.Children()
-		if len(kids) == 0 {
-			return
-		}
-		n = kids[0]
+	if s, ok := n.(*SourceScan); ok {
+		s.DropLate = true
+		return
+	}
+	for _, k := range n.Children() {
+		markDropLate(k)
 	}
 }
 

@@ -239,7 +239,7 @@ func qualified(c ScopeColumn) string {
 
 func (b *binder) columnsHint() string {
 	if len(b.s.Columns) == 0 {
-		return ""
+		return "there are no columns here: VALUES and SELECT without FROM take constant expressions"
 	}
 	const max = 20
 	names := make([]string, 0, min(len(b.s.Columns), max))

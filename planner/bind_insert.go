@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/pingcap/tidb/pkg/parser/ast"
 
 	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/parser"
@@ -23,10 +24,6 @@ func (p *Planner) PlanInsert(ins *parser.Insert) (*Plan, error) {
 	if t.Kind != catalog.KindTable {
 		return nil, &parser.Error{Pos: ins.TablePos, Msg: fmt.Sprintf("%s is a %s; INSERT INTO needs a table", t.Name, strings.ToLower(string(t.Kind))),
 			Hint: "to write to a Kafka topic, CREATE TABLE ... WITH (connector = 'kafka', topic = ...)"}
-	}
-	r, err := p.bindQuery(ins.Query, 0)
-	if err != nil {
-		return nil, err
 	}
 	q := ins.Query
 	// Which table column does each query column go to?
@@ -48,6 +45,10 @@ func (p *Planner) PlanInsert(ins *parser.Insert) (*Plan, error) {
 		for i := range t.Columns {
 			target = append(target, i)
 		}
+	}
+	r, err := p.bindInsertQuery(q, &valuesTarget{table: t, cols: target})
+	if err != nil {
+		return nil, err
 	}
 	if len(r.cols) != len(target) {
 		return nil, &parser.Error{Pos: q.Pos(), Msg: fmt.Sprintf("the query returns %d columns but %s takes %d", len(r.cols), t.Name, len(target)),
@@ -90,6 +91,28 @@ func (p *Planner) PlanInsert(ins *parser.Insert) (*Plan, error) {
 			Hint: fmt.Sprintf("give %s a PRIMARY KEY (%s), or group by a window and EMIT ON WINDOW CLOSE", t.Name, keyNames(r))}
 	}
 	return &Plan{Root: mergeProjects(sink), Update: r.update, Key: sink.Key, Streaming: r.streaming}, nil
+}
+
+// bindInsertQuery binds an INSERT's query; VALUES rows bind against the
+// target columns, each value converted to its column's type.
+func (p *Planner) bindInsertQuery(q *parser.Query, into *valuesTarget) (*rel, error) {
+	sel, ok := q.AST.(*ast.SelectStmt)
+	if !ok || sel.Kind != ast.SelectStmtKindValues {
+		return p.bindQuery(q, 0)
+	}
+	r, err := p.bindValues(sel, q, into)
+	if err != nil {
+		return nil, err
+	}
+	if q.Watermark != nil {
+		if err := p.applyWatermark(r, q.Watermark); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkEmitWithoutAggregate(q, 0); err != nil {
+		return nil, err
+	}
+	return p.bindOrderLimit(sel.OrderBy, sel.Limit, q, r)
 }
 
 func keyNames(r *rel) string {

@@ -54,11 +54,13 @@ func (p *Planner) PlanQuery(q *parser.Query) (*Plan, error) {
 }
 
 func (p *Planner) bindQuery(q *parser.Query, depth int) (*rel, error) {
-	sel, ok := q.AST.(*ast.SelectStmt)
-	if !ok {
-		return nil, &parser.Error{Pos: q.Pos(), Msg: "UNION is not supported yet", Hint: "run the queries separately, each inserting into the same table"}
+	switch n := q.AST.(type) {
+	case *ast.SelectStmt:
+		return p.bindSelect(n, q, depth, true)
+	case *ast.SetOprStmt:
+		return p.bindSetOpr(n, q, depth, true)
 	}
-	return p.bindSelect(sel, q, depth, true)
+	return nil, &parser.Error{Pos: q.Pos(), Msg: fmt.Sprintf("unsupported query %T", q.AST)}
 }
 
 func (p *Planner) errAt(q *parser.Query, n ast.Node, format string, args ...any) *parser.Error {
@@ -71,11 +73,34 @@ func (p *Planner) bindSelect(sel *ast.SelectStmt, q *parser.Query, depth int, to
 	if depth > 16 {
 		return nil, &parser.Error{Pos: q.Pos(), Msg: "views nest more than 16 deep (is a view defined in terms of itself?)"}
 	}
-	if sel.From == nil {
-		return nil, &parser.Error{Pos: q.Pos(), Msg: "expected FROM: a query reads a source, table or view"}
+	if sel.Kind == ast.SelectStmtKindValues {
+		r, err := p.bindValues(sel, q, nil)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkEmitWithoutAggregate(q, depth); err != nil {
+			return nil, err
+		}
+		if top && q.Watermark != nil {
+			if err := p.applyWatermark(r, q.Watermark); err != nil {
+				return nil, err
+			}
+		}
+		return p.bindOrderLimit(sel.OrderBy, sel.Limit, q, r)
 	}
-	r, err := p.bindFrom(sel.From.TableRefs, q, depth)
-	if err != nil {
+	var (
+		r   *rel
+		err error
+	)
+	if sel.From == nil {
+		// SELECT without FROM: the expressions over one row of no columns.
+		for _, f := range sel.Fields.Fields {
+			if f.WildCard != nil {
+				return nil, parser.Errorf(q.Map.Pos(f.Offset), "SELECT * needs FROM: there are no columns to select")
+			}
+		}
+		r = oneEmptyRow()
+	} else if r, err = p.bindFrom(sel.From.TableRefs, q, depth); err != nil {
 		return nil, err
 	}
 	if top && q.Watermark != nil {
@@ -119,24 +144,39 @@ func (p *Planner) bindSelect(sel *ast.SelectStmt, q *parser.Query, depth int, to
 		if sel.Having != nil {
 			return nil, p.errAt(q, sel.Having.Expr, "HAVING needs GROUP BY or an aggregate")
 		}
-		if q.Emit == parser.EmitOnWindowClose && depth == 0 {
-			return nil, &parser.Error{Pos: q.EmitPos, Msg: "EMIT ON WINDOW CLOSE needs a windowed aggregate",
-				Hint: "GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE), ... or drop the EMIT clause"}
+		if err := checkEmitWithoutAggregate(q, depth); err != nil {
+			return nil, err
 		}
 		r, err = p.bindProjection(sel, q, r, nil)
 		if err != nil {
 			return nil, err
 		}
 	}
-	if sel.OrderBy != nil {
+	return p.bindOrderLimit(sel.OrderBy, sel.Limit, q, r)
+}
+
+// checkEmitWithoutAggregate refuses EMIT ON WINDOW CLOSE on a query
+// (not a subquery) that has no aggregate.
+func checkEmitWithoutAggregate(q *parser.Query, depth int) error {
+	if q.Emit == parser.EmitOnWindowClose && depth == 0 {
+		return &parser.Error{Pos: q.EmitPos, Msg: "EMIT ON WINDOW CLOSE needs a windowed aggregate",
+			Hint: "GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE), ... or drop the EMIT clause"}
+	}
+	return nil
+}
+
+// bindOrderLimit adds ORDER BY (over a bounded input only) and LIMIT,
+// bound against r's columns.
+func (p *Planner) bindOrderLimit(orderBy *ast.OrderByClause, limit *ast.Limit, q *parser.Query, r *rel) (*rel, error) {
+	if orderBy != nil {
 		if r.streaming {
-			return nil, &parser.Error{Pos: q.Map.Pos(sel.OrderBy.Items[0].Expr.OriginTextPosition()),
+			return nil, &parser.Error{Pos: q.Map.Pos(orderBy.Items[0].Expr.OriginTextPosition()),
 				Msg:  "ORDER BY needs the whole input, which a stream never has",
 				Hint: "write the query's output into a table, then SELECT ... FROM that table ORDER BY ..."}
 		}
 		sort := &Sort{Input: r.node}
-		for _, item := range sel.OrderBy.Items {
-			e, err := BindExpr(item.Expr, r.scope(q, "ORDER BY"))
+		for _, item := range orderBy.Items {
+			e, err := orderKey(item.Expr, q, r)
 			if err != nil {
 				return nil, err
 			}
@@ -145,14 +185,29 @@ func (p *Planner) bindSelect(sel *ast.SelectStmt, q *parser.Query, depth int, to
 		}
 		r.node = sort
 	}
-	if sel.Limit != nil {
-		n, err := limitCount(sel.Limit, q)
+	if limit != nil {
+		n, err := limitCount(limit, q)
 		if err != nil {
 			return nil, err
 		}
 		r.node = &Limit{Input: r.node, N: n}
 	}
 	return r, nil
+}
+
+// orderKey binds an ORDER BY item over r's columns; a number is a column's
+// position (ORDER BY 2), as in Spark and MySQL.
+func orderKey(n ast.ExprNode, q *parser.Query, r *rel) (Expr, error) {
+	pe, ok := n.(*ast.PositionExpr)
+	if !ok || pe.P != nil {
+		return BindExpr(n, r.scope(q, "ORDER BY"))
+	}
+	if pe.N < 1 || pe.N > len(r.cols) {
+		return nil, &parser.Error{Pos: q.Map.Pos(n.OriginTextPosition()), Msg: fmt.Sprintf("ORDER BY %d: the query has %d columns", pe.N, len(r.cols)),
+			Hint: "columns are " + colNames(r.cols)}
+	}
+	c := r.cols[pe.N-1]
+	return &ColumnRef{Index: pe.N - 1, Name: c.Name, Typ: c.Type}, nil
 }
 
 func limitCount(l *ast.Limit, q *parser.Query) (int64, error) {
@@ -205,8 +260,8 @@ func (p *Planner) bindFrom(j *ast.Join, q *parser.Query, depth int) (*rel, error
 			return nil, e
 		}
 		return p.bindTable(t, alias, q, depth)
-	case *ast.SelectStmt:
-		inner, err := p.bindSelect(src, q, depth+1, false)
+	case *ast.SelectStmt, *ast.SetOprStmt:
+		inner, err := p.bindDerived(src, q, depth+1)
 		if err != nil {
 			return nil, err
 		}
@@ -216,6 +271,14 @@ func (p *Planner) bindFrom(j *ast.Join, q *parser.Query, depth int) (*rel, error
 		return inner, nil
 	}
 	return nil, &parser.Error{Pos: q.Pos(), Msg: "unsupported FROM clause"}
+}
+
+// bindDerived binds a subquery in FROM: a SELECT, VALUES or UNION.
+func (p *Planner) bindDerived(n ast.ResultSetNode, q *parser.Query, depth int) (*rel, error) {
+	if sel, ok := n.(*ast.SelectStmt); ok {
+		return p.bindSelect(sel, q, depth, false)
+	}
+	return p.bindSetOpr(n.(*ast.SetOprStmt), q, depth, false)
 }
 
 func (p *Planner) names() string {
@@ -295,8 +358,17 @@ func (p *Planner) applyWatermark(r *rel, wm *parser.WatermarkDef) error {
 		return &parser.Error{Pos: wm.Pos, Msg: fmt.Sprintf("watermark column %s is %s, not a TIMESTAMP", wm.Column, catalog.TypeName(r.cols[idx].Type)),
 			Hint: "CAST it: SELECT CAST(" + wm.Column + " AS TIMESTAMP(3)) AS " + wm.Column + " FROM ... in a subquery"}
 	}
-	var e Expr = &ColumnRef{Index: idx, Name: r.cols[idx].Name, Typ: r.cols[idx].Type}
-	n := r.node
+	if err := pushWatermark(r.node, &ColumnRef{Index: idx, Name: r.cols[idx].Name, Typ: r.cols[idx].Type}, idx, wm); err != nil {
+		return err
+	}
+	r.wm = idx
+	return nil
+}
+
+// pushWatermark sets the event time e (over n's output, whose column idx
+// carries it) on the source scans under n, through projections, filters,
+// the stream side of lookup joins and every input of a union.
+func pushWatermark(n Node, e Expr, idx int, wm *parser.WatermarkDef) error {
 	for {
 		switch x := n.(type) {
 		case *Project:
@@ -314,12 +386,23 @@ func (p *Planner) applyWatermark(r *rel, wm *parser.WatermarkDef) error {
 			}
 			n = x.Input
 			continue
+		case *Union:
+			// Union columns are its inputs' columns, by position.
+			for _, in := range x.Inputs {
+				if err := pushWatermark(in, e, idx, wm); err != nil {
+					return err
+				}
+			}
+			x.Watermark = idx
+			return nil
 		case *SourceScan:
 			x.EventTime = e
 			x.EventTimeName = wm.Column
 			x.Delay = wm.Delay
-			r.wm = idx
 			return nil
+		case *Values:
+			return &parser.Error{Pos: wm.Pos, Msg: "WATERMARK FOR needs a source (a stream) under it, not VALUES",
+				Hint: "VALUES rows are bounded: they need no watermark"}
 		}
 		return &parser.Error{Pos: wm.Pos, Msg: "WATERMARK FOR needs a source (a stream) under it, not a table or an aggregate"}
 	}

@@ -66,7 +66,7 @@ func apply(p *planner.Planner, cat *catalog.Catalog, st parser.Statement, cmd st
 			}
 		}
 		for _, c := range s.Columns {
-			t.Columns = append(t.Columns, catalog.Column{Name: c.Name, Type: c.Type, SQLType: c.SQLType})
+			t.Columns = append(t.Columns, catalog.Column{Name: c.Name, Type: c.Type, SQLType: c.SQLType, NotNull: c.NotNull})
 		}
 		return "", cat.Put(t, false)
 	case *parser.CreateView:

@@ -139,10 +139,23 @@ func aggregateState(n *Aggregate) StateOperator {
 
 // sourceExpr prints e, an expression over n's output, over the columns
 // below n's projections: through Project (substituted), Filter, Limit and
-// Sort (the same columns) and the input side of a LookupJoin.
+// Sort (the same columns), the input side of a LookupJoin and every input
+// of a Union (once if the inputs agree, else union(a, b, ...)).
 func sourceExpr(n Node, e Expr) string {
 	for {
 		switch x := n.(type) {
+		case *Union:
+			var parts []string
+			same := true
+			for _, in := range x.Inputs {
+				s := sourceExpr(in, e)
+				same = same && (len(parts) == 0 || s == parts[0])
+				parts = append(parts, s)
+			}
+			if same {
+				return parts[0]
+			}
+			return "union(" + strings.Join(parts, ", ") + ")"
 		case *Project:
 			e = substitute(e, x.Exprs)
 			n = x.Input

@@ -149,3 +149,88 @@ WHERE amount > 1 GROUP BY SESSION(ts, INTERVAL 10 SECOND), customer_id;`,
 		}
 	}
 }
+
+const unionInsert = `INSERT INTO stats SELECT window_start, customer_id, COUNT(*), SUM(amount) FROM
+(SELECT customer_id, amount, ts FROM tx UNION ALL SELECT customer_id, amount, ts FROM tx2) AS u
+GROUP BY TUMBLE(ts, INTERVAL 10 SECOND), customer_id;`
+
+// The sources under a union are listed in order (in build order, depth
+// first), each with its watermark, then the operators above the union;
+// expressions through the union name the inputs' columns once when they
+// agree.
+func TestStateOfAUnionListsItsInputsInOrder(t *testing.T) {
+	s := stateOf(t, unionInsert)
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"sources":[{"id":"tx","name":"tx","connector":"kafka","topic":"tx"},{"id":"tx2","name":"tx2","connector":"kafka","topic":"tx_other"}],` +
+		`"operators":[{"kind":"source","source":"tx","event_time":"ts"},{"kind":"source","source":"tx2","event_time":"ts"},` +
+		`{"kind":"tumble","time_column":"ts","size":"10s","keys":[{"expr":"customer_id","type":"VARCHAR"}],` +
+		`"aggregates":[{"func":"count_star"},{"func":"sum","arg":"amount","arg_type":"DOUBLE"}],"emit":"on-window-close"}]}`
+	if string(data) != want {
+		t.Fatalf("StateOf:\n got %s\nwant %s", data, want)
+	}
+	// The same source twice gets a second id; inputs that disagree are
+	// printed each.
+	s = stateOf(t, `INSERT INTO stats SELECT window_start, k, COUNT(*), SUM(amount) FROM
+(SELECT customer_id AS k, amount, ts FROM tx UNION ALL SELECT product, CAST(qty AS DOUBLE), ts FROM tx) AS u
+GROUP BY TUMBLE(ts, INTERVAL 10 SECOND), k;`)
+	if got := sourceList(s); got != "tx tx#2" {
+		t.Errorf("sources %s, want tx tx#2", got)
+	}
+	if got := s.Operators[2].String(); got != "TUMBLE(ts, INTERVAL 10 SECOND) GROUP BY union(customer_id, product) VARCHAR aggregates COUNT(*), SUM(union(amount, CAST(qty AS DOUBLE)) DOUBLE) EMIT ON WINDOW CLOSE" {
+		t.Errorf("operator: %s", got)
+	}
+}
+
+func sourceList(s planner.State) string {
+	var ids []string
+	for _, src := range s.Sources {
+		ids = append(ids, src.ID)
+	}
+	return strings.Join(ids, " ")
+}
+
+// VALUES rows are bounded and re-read on every run: they hold no state, so
+// changing them, or adding VALUES to a union, keeps a checkpoint usable.
+// Dropping or reordering a source does not.
+func TestStateOfUnionsWithValuesAndChangedInputs(t *testing.T) {
+	running := func(inputs string) planner.State {
+		return stateOf(t, `INSERT INTO running SELECT customer_id, SUM(qty) FROM (`+inputs+`) AS u GROUP BY customer_id;`)
+	}
+	const txs = `SELECT customer_id, qty FROM tx UNION ALL SELECT customer_id, qty FROM tx2`
+	base := running(txs + ` UNION ALL VALUES ('c1', 5)`)
+	if got := sourceList(base); got != "tx tx2" || len(base.Operators) != 3 {
+		t.Fatalf("sources %s, operators %+v", got, base.Operators)
+	}
+	for name, inputs := range map[string]string{
+		"other VALUES rows":    txs + ` UNION ALL VALUES ('c1', 7), ('c2', 8)`,
+		"no VALUES":            txs,
+		"a constant row first": `SELECT 'c0' AS customer_id, 1 AS qty UNION ALL ` + txs,
+	} {
+		if ch := planner.CompareState(base, running(inputs)); len(ch) != 0 {
+			t.Errorf("%s: changes %+v", name, ch)
+		}
+	}
+	for name, c := range map[string]struct{ inputs, written, now string }{
+		"a source dropped": {`SELECT customer_id, qty FROM tx UNION ALL VALUES ('c1', 5)`,
+			"source tx (connector kafka, topic tx), source tx2 (connector kafka, topic tx_other)", "source tx (connector kafka, topic tx)"},
+		"sources swapped": {`SELECT customer_id, qty FROM tx2 UNION ALL SELECT customer_id, qty FROM tx`,
+			"source tx (connector kafka, topic tx), source tx2 (connector kafka, topic tx_other)",
+			"source tx2 (connector kafka, topic tx_other), source tx (connector kafka, topic tx)"},
+	} {
+		changes := planner.CompareState(base, running(c.inputs))
+		found := false
+		for _, ch := range changes {
+			found = found || ch.Written == c.written && ch.Now == c.now
+		}
+		if !found {
+			t.Errorf("%s: changes %+v, want one from %q to %q", name, changes, c.written, c.now)
+		}
+	}
+	// INSERT ... VALUES holds no state at all.
+	if s := stateOf(t, `INSERT INTO running VALUES ('c1', 1), ('c2', 2);`); len(s.Sources) != 0 || len(s.Operators) != 0 {
+		t.Errorf("INSERT VALUES state %+v", s)
+	}
+}
