@@ -19,6 +19,7 @@ type built struct {
 	lates    []interface{ LateRows() int64 } // rows an aggregate refused because their window had closed
 	names    []string                        // every source and table read, for DROP checks
 	unions   []*ops.Union                    // every union, in build order
+	bounded  []boundedInput                  // VALUES inputs, in build order
 
 	top *scope // what the driver's goroutine pulls
 	cur *scope // the scope being built
@@ -27,6 +28,13 @@ type built struct {
 	// checkpoint to write (push queries, no state directory) only the
 	// sources are marked.
 	snapshots bool
+}
+
+// boundedInput is a VALUES input: it sends its rows once per query, not
+// once per start.
+type boundedInput interface {
+	Delivered() bool
+	Resumed()
 }
 
 func newBuilt() *built {
@@ -147,6 +155,40 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 			return nil, err
 		}
 		return ops.NewLimit(n.N, in), nil
+	case *planner.Union:
+		inputs := make([]ops.UnionInput, len(n.Inputs))
+		for i, in := range n.Inputs {
+			// Each input runs on a goroutine of its own: what it pulls is
+			// its scope, captured at each of its barriers.
+			outer, sc := b.cur, &scope{}
+			b.cur = sc
+			op, err := e.build(in, b, once)
+			b.cur = outer
+			if err != nil {
+				for _, done := range inputs[:i] {
+					done.Op.Close()
+				}
+				return nil, err
+			}
+			inputs[i] = ops.UnionInput{Op: op, Capture: func() (any, error) { return b.capture(sc) }}
+		}
+		u, err := ops.NewUnion(n.Out, inputs)
+		if err != nil {
+			return nil, err
+		}
+		b.cur.unions = append(b.cur.unions, u)
+		b.unions = append(b.unions, u)
+		return u, nil
+	case *planner.Values:
+		op, err := ops.NewValues(n, e.mem)
+		if err != nil {
+			return nil, err
+		}
+		if bi, ok := op.(boundedInput); ok {
+			b.cur.bounded = append(b.cur.bounded, len(b.bounded))
+			b.bounded = append(b.bounded, bi)
+		}
+		return op, nil
 	case *planner.Sink:
 		return e.build(n.Input, b, once)
 	}

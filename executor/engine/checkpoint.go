@@ -33,6 +33,9 @@ type checkpoint struct {
 	Sources  map[string]executor.Offsets `json:"sources"` // by planner.StateSource.ID
 	// Snapshots are the operators' snapshots, in Stateful.Operators order.
 	Snapshots [][]byte `json:"snapshots"`
+	// Delivered lists the bounded inputs (VALUES, in build order) whose
+	// rows the checkpointed epochs hold: a restart does not send them again.
+	Delivered []int `json:"delivered,omitempty"`
 }
 
 // checkpointV1 is checkpoint.json as tide wrote it before version 2: one

@@ -165,6 +165,23 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 			q.finish(QueryFailed, err)
 		}
 	}()
+	if len(b.sources) == 0 {
+		// Every input is bounded (VALUES, snapshots of tables): the rows
+		// are written before the next statement runs, so that a script
+		// can load a table and then use it.
+		select {
+		case <-q.done:
+		case <-ctx.Done():
+			q.stop()
+			return nil, ctx.Err()
+		}
+		if err := q.err(); err != nil {
+			return nil, fmt.Errorf("INSERT INTO %s: %w", sinkNode.Table.Name, err)
+		}
+		info := q.snapshotInfo()
+		return &Result{Kind: ResultQuery, QueryID: id,
+			Message: fmt.Sprintf("%d rows written into %s", info.Progress.TotalOutputRows, sinkNode.Table.Name)}, nil
+	}
 	return &Result{Kind: ResultQuery, QueryID: id, Message: fmt.Sprintf("query %s started", id)}, nil
 }
 
@@ -182,9 +199,9 @@ type driver struct {
 	sink     executor.Sink
 	store    checkpointStore
 
-	sinkEpoch int64  // last epoch the sink holds
-	epoch     int64  // epoch of the rows flowing now
-	sinkID    string // the id sinks know the query by (persistent, unique per state directory)
+	sinkEpoch int64                    // last epoch the sink holds
+	epoch     int64                    // epoch of the rows flowing now
+	sinkID    string                   // the id sinks know the query by (persistent, unique per state directory)
 	sides     map[string]executor.Sink // late and dead-letter tables, by name
 	state     planner.State            // what the checkpoint's snapshots depend on
 }
@@ -213,6 +230,11 @@ func (d *driver) start(ctx context.Context) error {
 			}
 		}
 		next = cp.Epoch + 1
+		for _, i := range cp.Delivered {
+			if i >= 0 && i < len(d.b.bounded) {
+				d.b.bounded[i].Resumed()
+			}
+		}
 	}
 	d.epoch = next
 	replaying := ol != nil && ol.Epoch == next
@@ -491,6 +513,11 @@ func (d *driver) checkpoint(epoch int64, c *capture) error {
 	cp := checkpoint{QueryID: d.id, Stateful: d.state, Epoch: epoch, Sources: map[string]executor.Offsets{}}
 	for _, src := range d.b.sources {
 		cp.Sources[src.id] = src.mark.offsets
+	}
+	for i := range d.b.bounded {
+		if c.delivered[i] {
+			cp.Delivered = append(cp.Delivered, i)
+		}
 	}
 	for i := range d.b.stateful {
 		snap, ok := c.snapshots[i]

@@ -70,6 +70,7 @@ func (m *sourceMark) takeSideOutputs() (late, dead []arrow.Record) {
 type scope struct {
 	stateful []int // indexes into built.stateful
 	sources  []int // indexes into built.sources
+	bounded  []int // indexes into built.bounded
 	unions   []*ops.Union
 }
 
@@ -79,12 +80,18 @@ type scope struct {
 type capture struct {
 	snapshots map[int][]byte
 	marks     map[int]*sourceMark
+	delivered map[int]bool // bounded inputs whose rows came before the barrier
 }
 
 // capture takes sc's state; it runs on the goroutine that pulls sc, right
 // after a barrier.
 func (b *built) capture(sc *scope) (*capture, error) {
-	c := &capture{snapshots: map[int][]byte{}, marks: map[int]*sourceMark{}}
+	c := &capture{snapshots: map[int][]byte{}, marks: map[int]*sourceMark{}, delivered: map[int]bool{}}
+	for _, i := range sc.bounded {
+		if b.bounded[i].Delivered() {
+			c.delivered[i] = true
+		}
+	}
 	for _, i := range sc.stateful {
 		if !b.snapshots {
 			break
@@ -106,6 +113,9 @@ func (b *built) capture(sc *scope) (*capture, error) {
 				}
 				for k, v := range ic.marks {
 					c.marks[k] = v
+				}
+				for k := range ic.delivered {
+					c.delivered[k] = true
 				}
 			}
 		}

@@ -56,6 +56,7 @@ type SourceScan struct {
 	partMax  map[int32]int64 // largest event time (µs) seen per partition
 	known    map[int32]bool  // partitions the reader has reported
 	wm       int64           // current watermark (µs), noWatermark before any
+	idle     bool            // every partition is idle: the last watermark said so
 	offsets  executor.Offsets
 	until    executor.Offsets // replay: stop exactly here for the first epoch
 	replayWM int64            // replay: the watermark the replayed epoch reached
@@ -278,6 +279,7 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 	if advanced {
 		s.pending = append(s.pending, executor.Msg{Kind: executor.MsgWatermark, Watermark: s.currentWatermark()})
 	}
+	idleChanged := s.noteIdle(f.Idle, f.Done)
 	final := f.Done
 	if s.opts.Once && !s.availableNow && len(f.Batches) == 0 && !final && s.until == nil {
 		// Available-now over a reader that cannot bound itself: an empty
@@ -285,7 +287,7 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 		// is kept for the next run).
 		final = true
 	}
-	if len(f.Batches) > 0 || advanced || final || replayed || len(s.dead) > 0 || f.Bad > 0 || rejected > 0 || tombstones > 0 {
+	if len(f.Batches) > 0 || advanced || idleChanged || final || replayed || len(s.dead) > 0 || f.Bad > 0 || rejected > 0 || tombstones > 0 {
 		if s.OnFetch != nil {
 			if err := s.OnFetch(s.epoch, s.offsets.Clone()); err != nil {
 				return err
@@ -422,6 +424,38 @@ func filterRows(ctx context.Context, mem memory.Allocator, rec arrow.Record, mas
 }
 
 // advance recomputes the watermark; it reports whether it moved forward.
+// noteIdle tells a merge downstream when the whole input goes idle (every
+// partition it has seen idle for the idle timeout), with an idle watermark,
+// so that the merge's watermark no longer waits for it; and, with the
+// current watermark, when it has data again. It reports whether it sent
+// either.
+func (s *SourceScan) noteIdle(idle []int32, done bool) bool {
+	if s.eventTime == nil || done {
+		return false
+	}
+	isIdle := map[int32]bool{}
+	for _, p := range idle {
+		isIdle[p] = true
+	}
+	all := len(idle) > 0
+	for p := range s.known {
+		if !isIdle[p] {
+			all = false
+		}
+	}
+	if all == s.idle {
+		return false
+	}
+	s.idle = all
+	switch {
+	case all:
+		s.pending = append(s.pending, executor.Msg{Kind: executor.MsgWatermark, Watermark: executor.Watermark{Idle: true}})
+	case s.wm != noWatermark:
+		s.pending = append(s.pending, executor.Msg{Kind: executor.MsgWatermark, Watermark: s.currentWatermark()})
+	}
+	return true
+}
+
 func (s *SourceScan) advance(idle []int32, done bool) bool {
 	if done {
 		if s.wm == math.MaxInt64 {

@@ -544,6 +544,9 @@ func formatMsg(m executor.Msg) []string {
 	case executor.MsgBatch:
 		return append([]string{"batch"}, formatRows(m.Batch)...)
 	case executor.MsgWatermark:
+		if m.Watermark.Idle {
+			return []string{"watermark idle"}
+		}
 		return []string{"watermark " + formatTime(m.Watermark.Time)}
 	case executor.MsgBarrier:
 		s := fmt.Sprintf("barrier epoch=%d", m.Barrier.Epoch)

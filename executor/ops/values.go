@@ -129,6 +129,19 @@ func (v *valuesOp) evaluate(ctx context.Context) (arrow.Record, error) {
 	return array.NewRecord(v.schema, cols, int64(len(v.rows))), nil
 }
 
+// Delivered reports whether the operator has returned its final barrier:
+// the epoch that barrier ends holds every row.
+func (v *valuesOp) Delivered() bool { return v.step >= 3 }
+
+// Resumed makes the operator send no rows, only its watermark and final
+// barrier: a restarted query whose checkpoint holds an epoch that the rows
+// were in has written them already.
+func (v *valuesOp) Resumed() {
+	if v.step == 0 {
+		v.step = 1
+	}
+}
+
 func (v *valuesOp) Close() error {
 	v.step = 3
 	return nil

@@ -131,7 +131,9 @@ func (o *aggOp) Next(ctx context.Context) (executor.Msg, error) {
 			err = o.consume(m.Batch)
 			m.Batch.Release()
 		case executor.MsgWatermark:
-			if o.advance(m.Watermark.Time.UnixMicro()) {
+			if m.Watermark.Idle {
+				o.fwd = m // for a merge downstream; the aggregate's own watermark stays
+			} else if o.advance(m.Watermark.Time.UnixMicro()) {
 				o.fwd = m
 			}
 		case executor.MsgBarrier:
