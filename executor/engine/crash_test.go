@@ -31,6 +31,18 @@ CREATE TABLE stats (window_start TIMESTAMP(3), customer_id VARCHAR, n BIGINT, to
   PRIMARY KEY (window_start, customer_id)) WITH (connector = 'delta', path = '%s');
 INSERT INTO stats SELECT window_start, customer_id, COUNT(*), SUM(amount) FROM tx
 GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE), customer_id;`,
+	"union": `
+CREATE SOURCE tx (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL 30 SECOND)
+WITH (connector = 'kafka', topic = 'tx', stop = 'latest', max_batch = '37');
+CREATE SOURCE tx2 (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL 30 SECOND)
+WITH (connector = 'kafka', topic = 'tx2', stop = 'latest', max_batch = '23');
+CREATE TABLE stats (window_start TIMESTAMP(3), customer_id VARCHAR, n BIGINT, total DOUBLE,
+  PRIMARY KEY (window_start, customer_id)) WITH (connector = 'delta', path = '%s');
+INSERT INTO stats SELECT window_start, customer_id, COUNT(*), SUM(amount)
+FROM (SELECT customer_id, amount, ts FROM tx UNION ALL SELECT customer_id, amount, ts FROM tx2) u
+GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE), customer_id;`,
 	"kafka": `
 CREATE SOURCE tx (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3))
 WITH (connector = 'kafka', topic = 'tx', stop = 'latest', max_batch = '37');
@@ -89,7 +101,8 @@ func TestKilledQueryResumesExactlyOnce(t *testing.T) {
 		lines = append(lines, fmt.Sprintf(`{"customer_id": "C%d", "amount": %d.5, "ts": "%s"}`, rng.Intn(7), rng.Intn(100), ts.Format(time.RFC3339Nano)))
 	}
 	x.produce("tx", lines...)
-	for _, name := range []string{"merge", "append", "kafka"} {
+	x.produce("tx2", lines[:5000]...) // a second topic for the union, shorter than the first
+	for _, name := range []string{"merge", "append", "kafka", "union"} {
 		t.Run(name, func(t *testing.T) {
 			// The reference: one uninterrupted run.
 			refOut := filepath.Join(t.TempDir(), "ref")

@@ -57,6 +57,7 @@ type SourceScan struct {
 	known    map[int32]bool  // partitions the reader has reported
 	wm       int64           // current watermark (µs), noWatermark before any
 	idle     bool            // every partition is idle: the last watermark said so
+	told     bool            // a watermark was sent since Open (a restored one is sent again)
 	offsets  executor.Offsets
 	until    executor.Offsets // replay: stop exactly here for the first epoch
 	replayWM int64            // replay: the watermark the replayed epoch reached
@@ -276,7 +277,13 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 		advanced = true
 	}
 	s.replayWM = noWatermark
+	if !s.told && s.wm != noWatermark {
+		// A watermark restored from a checkpoint is news to a merge
+		// downstream, which knows nothing of its inputs after a restart.
+		advanced = true
+	}
 	if advanced {
+		s.told = true
 		s.pending = append(s.pending, executor.Msg{Kind: executor.MsgWatermark, Watermark: s.currentWatermark()})
 	}
 	idleChanged := s.noteIdle(f.Idle, f.Done)
