@@ -143,6 +143,9 @@ func (s *Sink) checkTable(snap *snapshot, spec executor.SinkSpec) error {
 	if err := snap.checkProtocol(root, true); err != nil {
 		return err
 	}
+	if snap.schemaErr != nil {
+		return fmt.Errorf("delta table at %s: %w", root, snap.schemaErr)
+	}
 	if err := checkSchema(root, snap.schema, spec.Schema); err != nil {
 		return err
 	}
@@ -213,10 +216,14 @@ func (s *Sink) Close() error {
 	return nil
 }
 
-// Scan returns the table's current contents. A table not created yet is
-// empty, with the declared columns.
-func (s *Sink) Scan(context.Context) ([]arrow.Record, *arrow.Schema, error) {
-	recs, sc, _, err := ReadTable(s.cfg.Path, s.mem)
+// Scan returns the table's current contents: the declared columns (all of
+// the table's if none are declared). A table not created yet is empty.
+func (s *Sink) Scan(ctx context.Context) ([]arrow.Record, *arrow.Schema, error) {
+	var want *arrow.Schema
+	if s.declared != nil && s.declared.NumFields() > 0 {
+		want = s.declared
+	}
+	recs, sc, _, err := ReadColumns(ctx, s.cfg.Path, want, s.mem)
 	if errors.Is(err, ErrNoTable) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
