@@ -32,7 +32,8 @@ import (
 // the bitmap (4 bytes, big-endian), the bitmap, and its CRC-32 (big-endian).
 // The bitmap itself is a little-endian magic number and the RoaringBitmap
 // "portable" serialization of 64-bit bitmaps (or Delta's older "native"
-// one: a count of 32-bit bitmaps, each with its size).
+// one: a count of 32-bit bitmaps, each with its size; PROTOCOL.md's inline
+// example has it with big-endian magic, count and sizes).
 
 const (
 	dvMagicPortable = 1681511377
@@ -148,6 +149,11 @@ func parseDVBitmap(data []byte) (*roaring64.Bitmap, error) {
 		return nil, fmt.Errorf("deletion vector of %d bytes has no magic number", len(data))
 	}
 	body := data[4:]
+	if binary.BigEndian.Uint32(data[:4]) == dvMagicNative {
+		// The native layout with big-endian counts and sizes: how
+		// PROTOCOL.md's inline example vector is laid out.
+		return parseNativeDV(body, binary.BigEndian)
+	}
 	switch magic := binary.LittleEndian.Uint32(data[:4]); magic {
 	case dvMagicPortable:
 		bm := roaring64.New()
@@ -159,19 +165,20 @@ func parseDVBitmap(data []byte) (*roaring64.Bitmap, error) {
 		}
 		return bm, nil
 	case dvMagicNative:
-		return parseNativeDV(body)
+		return parseNativeDV(body, binary.LittleEndian)
 	default:
 		return nil, fmt.Errorf("unknown deletion vector format (magic number %d)", magic)
 	}
 }
 
 // parseNativeDV decodes Delta's "native" layout: a count of 32-bit
-// bitmaps, the i-th holding the rows whose upper 32 bits are i.
-func parseNativeDV(body []byte) (*roaring64.Bitmap, error) {
+// bitmaps, the i-th (its size, then the bitmap) holding the rows whose
+// upper 32 bits are i. Counts and sizes are in byte order bo.
+func parseNativeDV(body []byte, bo binary.ByteOrder) (*roaring64.Bitmap, error) {
 	if len(body) < 4 {
 		return nil, fmt.Errorf("bad bitmap: truncated")
 	}
-	n := int32(binary.LittleEndian.Uint32(body))
+	n := int32(bo.Uint32(body))
 	if n < 0 {
 		return nil, fmt.Errorf("bad bitmap: %d buckets", n)
 	}
@@ -181,7 +188,7 @@ func parseNativeDV(body []byte) (*roaring64.Bitmap, error) {
 		if len(body) < pos+4 {
 			return nil, fmt.Errorf("bad bitmap: truncated")
 		}
-		size := int(binary.LittleEndian.Uint32(body[pos:]))
+		size := int(bo.Uint32(body[pos:]))
 		pos += 4
 		if size < 0 || len(body) < pos+size {
 			return nil, fmt.Errorf("bad bitmap: truncated")
