@@ -234,7 +234,8 @@ func tideTypeOf(t string) (arrow.DataType, bool) {
 
 // checkSchema checks that a query writing query can write into a table
 // with schema table: same columns in the same order (names compared without
-// case, as Delta does) with the same types. Nullability is not compared.
+// case, as Delta does) with the same types, or narrower integer and float
+// types in the table (narrow.go). Nullability is not compared.
 func checkSchema(path string, table, query *arrow.Schema) error {
 	if table.NumFields() != query.NumFields() {
 		return fmt.Errorf("delta table at %s has %d columns (%s), but the query writes %d (%s)",
@@ -245,12 +246,26 @@ func checkSchema(path string, table, query *arrow.Schema) error {
 		if !strings.EqualFold(tf.Name, qf.Name) {
 			return fmt.Errorf("delta table at %s: column %d is %q in the table but %q in the query", path, i+1, tf.Name, qf.Name)
 		}
-		if !arrow.TypeEqual(tf.Type, qf.Type) {
+		if !writableAs(qf.Type, tf.Type) {
+			in := catalog.TypeName(tf.Type)
+			if !isTideType(tf.Type) {
+				in, _ = deltaTypeOf(tf.Type) // say which Delta type it is
+			}
 			return fmt.Errorf("delta table at %s: column %q is %s in the table but %s in the query",
-				path, tf.Name, catalog.TypeName(tf.Type), catalog.TypeName(qf.Type))
+				path, tf.Name, in, catalog.TypeName(qf.Type))
 		}
 	}
 	return nil
+}
+
+// isTideType reports whether t is one of the types tide computes with.
+func isTideType(t arrow.DataType) bool {
+	for _, c := range []arrow.DataType{catalog.Bool, catalog.Int64, catalog.Float64, catalog.String, catalog.Date, catalog.Timestamp} {
+		if arrow.TypeEqual(t, c) {
+			return true
+		}
+	}
+	return false
 }
 
 func fieldNames(sc *arrow.Schema) string {
