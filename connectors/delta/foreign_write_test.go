@@ -87,6 +87,26 @@ func TestForeignAppend(t *testing.T) {
 		}
 	})
 
+	t.Run("upserts by an integer key merge into a table of narrow types", func(t *testing.T) {
+		mem := newMem(t)
+		h := newHandTable(t)
+		h.commit(protocolLine(1, 2, nil, nil), metaDataLine(nil, nil, field("k", "integer", nil), field("v", "string", nil), field("f", "float", nil)))
+		fsc := arrow.NewSchema([]arrow.Field{nf("k", arrow.PrimitiveTypes.Int32), nf("v", tStr), nf("f", arrow.PrimitiveTypes.Float32)}, nil)
+		size := h.parquet("spark.parquet", fsc, `[{"k":1,"v":"a","f":0.5},{"k":2,"v":"b","f":1.5}]`)
+		h.commit(addLine("spark.parquet", size, nil, nil))
+		sc := arrow.NewSchema([]arrow.Field{{Name: "k", Type: catalog.Int64}, {Name: "v", Type: catalog.String, Nullable: true},
+			{Name: "f", Type: catalog.Float64, Nullable: true}}, nil)
+		s := openSink(t, mem, Config{Path: h.dir}, executor.SinkSpec{Schema: sc, Mode: executor.SinkUpsert, PrimaryKey: []int{0}})
+		commitRows(t, s, mem, 0, `[{"k":1,"v":"z","f":2.25},{"k":3,"v":"c","f":null}]`)
+		want := []string{"1|z|2.25", "2|b|1.5", "3|c|null"}
+		if got := tableRows(t, h.dir, mem); !reflect.DeepEqual(got, want) {
+			t.Errorf("tide reads %q, want %q", got, want)
+		}
+		if got := oracleRows(t, h.dir); !reflect.DeepEqual(got, want) {
+			t.Errorf("the test's protocol reader reads %q, want %q", got, want)
+		}
+	})
+
 	t.Run("a table with table features tide implements keeps them in tide's checkpoints", func(t *testing.T) {
 		mem := newMem(t)
 		h := newHandTable(t)
