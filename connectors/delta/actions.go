@@ -49,6 +49,7 @@ type addAction struct {
 	DataChange       bool               `json:"dataChange"`
 	Stats            string             `json:"stats,omitempty"`
 	Tags             map[string]string  `json:"tags,omitempty"`
+	DeletionVector   *deletionVector    `json:"deletionVector,omitempty"`
 }
 
 // removeAction removes a data file from the table (a tombstone).
@@ -59,6 +60,30 @@ type removeAction struct {
 	ExtendedFileMetadata bool               `json:"extendedFileMetadata,omitempty"`
 	PartitionValues      map[string]*string `json:"partitionValues,omitempty"`
 	Size                 int64              `json:"size,omitempty"`
+	DeletionVector       *deletionVector    `json:"deletionVector,omitempty"`
+}
+
+// deletionVector is the descriptor of a deletion vector: the rows of a
+// data file that are deleted (dv.go reads it).
+type deletionVector struct {
+	StorageType    string `json:"storageType"`    // 'u' relative path, 'i' inline, 'p' absolute path
+	PathOrInlineDv string `json:"pathOrInlineDv"` // z85 UUID (with a prefix), z85 data, or a path
+	Offset         *int32 `json:"offset,omitempty"`
+	SizeInBytes    int32  `json:"sizeInBytes"`
+	Cardinality    int64  `json:"cardinality"`
+}
+
+// sidecarAction names a file of a V2 checkpoint that holds some of its add
+// and remove actions, in _delta_log/_sidecars.
+type sidecarAction struct {
+	Path             string `json:"path"`
+	SizeInBytes      int64  `json:"sizeInBytes"`
+	ModificationTime int64  `json:"modificationTime"`
+}
+
+// checkpointMetadata opens a V2 checkpoint.
+type checkpointMetadata struct {
+	Version int64 `json:"version"`
 }
 
 // txnAction records an application's progress: the query's last epoch.
@@ -79,6 +104,44 @@ type commitInfo struct {
 	IsBlindAppend       bool              `json:"isBlindAppend,omitempty"`
 }
 
+// UnmarshalJSON reads a commitInfo leniently: other engines put values of
+// any type in it (operationParameters holding booleans and numbers, say),
+// and readers do not interpret it, so it never fails a read. Values that
+// are not strings are kept as their JSON text.
+func (c *commitInfo) UnmarshalJSON(b []byte) error {
+	type strict commitInfo
+	var s strict
+	if err := json.Unmarshal(b, &s); err == nil {
+		*c = commitInfo(s)
+		return nil
+	}
+	var loose struct {
+		Timestamp           int64                      `json:"timestamp"`
+		Operation           string                     `json:"operation"`
+		OperationParameters map[string]json.RawMessage `json:"operationParameters"`
+		EngineInfo          string                     `json:"engineInfo"`
+		TxnID               string                     `json:"txnId"`
+		IsBlindAppend       bool                       `json:"isBlindAppend"`
+	}
+	if json.Unmarshal(b, &loose) != nil {
+		*c = commitInfo{}
+		return nil
+	}
+	*c = commitInfo{Timestamp: loose.Timestamp, Operation: loose.Operation, EngineInfo: loose.EngineInfo,
+		TxnID: loose.TxnID, IsBlindAppend: loose.IsBlindAppend}
+	if len(loose.OperationParameters) > 0 {
+		c.OperationParameters = make(map[string]string, len(loose.OperationParameters))
+		for k, v := range loose.OperationParameters {
+			var str string
+			if json.Unmarshal(v, &str) != nil {
+				str = string(v)
+			}
+			c.OperationParameters[k] = str
+		}
+	}
+	return nil
+}
+
 // action is one line of a commit file: exactly one field is set.
 type action struct {
 	CommitInfo *commitInfo     `json:"commitInfo,omitempty"`
@@ -87,6 +150,10 @@ type action struct {
 	Txn        *txnAction      `json:"txn,omitempty"`
 	Remove     *removeAction   `json:"remove,omitempty"`
 	Add        *addAction      `json:"add,omitempty"`
+
+	// Only in V2 checkpoints.
+	Sidecar            *sidecarAction      `json:"sidecar,omitempty"`
+	CheckpointMetadata *checkpointMetadata `json:"checkpointMetadata,omitempty"`
 }
 
 // encodeActions renders actions as newline-delimited JSON.

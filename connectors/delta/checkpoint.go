@@ -1,7 +1,6 @@
 package delta
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -45,7 +44,8 @@ var checkpointSchema = arrow.NewSchema([]arrow.Field{
 		opt("format", arrow.StructOf(opt("provider", str), opt("options", strMap))),
 		opt("schemaString", str), opt("partitionColumns", arrow.ListOf(str)), opt("createdTime", i64),
 		opt("configuration", strMap))),
-	opt("protocol", arrow.StructOf(opt("minReaderVersion", i32), opt("minWriterVersion", i32))),
+	opt("protocol", arrow.StructOf(opt("minReaderVersion", i32), opt("minWriterVersion", i32),
+		opt("readerFeatures", arrow.ListOf(str)), opt("writerFeatures", arrow.ListOf(str)))),
 }, nil)
 
 const (
@@ -75,6 +75,18 @@ func writeCheckpoint(root string, s *snapshot, now time.Time, mem memory.Allocat
 	p := row(colProtocol)
 	p.i32(0, s.protocol.MinReaderVersion)
 	p.i32(1, s.protocol.MinWriterVersion)
+	// Feature lists exist at reader version 3 and writer version 7 only;
+	// elsewhere they are null.
+	if s.protocol.MinReaderVersion == 3 {
+		p.strList(2, s.protocol.ReaderFeatures)
+	} else {
+		p.b.FieldBuilder(2).AppendNull()
+	}
+	if s.protocol.MinWriterVersion == 7 {
+		p.strList(3, s.protocol.WriterFeatures)
+	} else {
+		p.b.FieldBuilder(3).AppendNull()
+	}
 
 	m := row(colMetaData)
 	md := s.metadata
@@ -155,61 +167,6 @@ func writeCheckpoint(root string, s *snapshot, now time.Time, mem memory.Allocat
 		SizeInBytes:   size,
 		NumOfAddFiles: int64(len(adds)),
 	})
-}
-
-// readCheckpoint reads the actions of checkpoint v. Columns are found by
-// name, so checkpoints other writers made (with more fields) read too.
-func readCheckpoint(ctx context.Context, root string, v int64, mem memory.Allocator) ([]action, error) {
-	recs, _, err := pqfile.Read(ctx, checkpointFile(root, v), mem)
-	if err != nil {
-		return nil, fmt.Errorf("read delta checkpoint %d of %s: %w", v, root, err)
-	}
-	defer pqfile.Release(recs)
-	var out []action
-	for _, rec := range recs {
-		col := func(name string) structR {
-			idx := rec.Schema().FieldIndices(name)
-			if len(idx) == 0 {
-				return structR{}
-			}
-			return newStructR(rec.Column(idx[0]))
-		}
-		txn, add, rem, md, proto := col("txn"), col("add"), col("remove"), col("metaData"), col("protocol")
-		for i := range int(rec.NumRows()) {
-			switch {
-			case txn.valid(i):
-				out = append(out, action{Txn: &txnAction{
-					AppID: txn.str("appId", i), Version: txn.i64("version", i), LastUpdated: txn.i64("lastUpdated", i),
-				}})
-			case add.valid(i):
-				out = append(out, action{Add: &addAction{
-					Path: add.str("path", i), PartitionValues: add.strMap("partitionValues", i), Size: add.i64("size", i),
-					ModificationTime: add.i64("modificationTime", i), DataChange: add.bool("dataChange", i),
-					Stats: add.str("stats", i), Tags: fromPtrMap(add.strMap("tags", i)),
-				}})
-			case rem.valid(i):
-				out = append(out, action{Remove: &removeAction{
-					Path: rem.str("path", i), DeletionTimestamp: rem.i64("deletionTimestamp", i), DataChange: rem.bool("dataChange", i),
-					ExtendedFileMetadata: rem.bool("extendedFileMetadata", i), PartitionValues: rem.strMap("partitionValues", i),
-					Size: rem.i64("size", i),
-				}})
-			case md.valid(i):
-				format := md.sub("format")
-				out = append(out, action{MetaData: &metadataAction{
-					ID: md.str("id", i), Name: md.str("name", i), Description: md.str("description", i),
-					Format:       formatSpec{Provider: format.str("provider", i), Options: fromPtrMap(format.strMap("options", i))},
-					SchemaString: md.str("schemaString", i), PartitionColumns: md.strList("partitionColumns", i),
-					CreatedTime: md.i64("createdTime", i), Configuration: fromPtrMap(md.strMap("configuration", i)),
-				}})
-			case proto.valid(i):
-				out = append(out, action{Protocol: &protocolAction{
-					MinReaderVersion: int32(proto.i64("minReaderVersion", i)), MinWriterVersion: int32(proto.i64("minWriterVersion", i)),
-					ReaderFeatures: proto.strList("readerFeatures", i), WriterFeatures: proto.strList("writerFeatures", i),
-				}})
-			}
-		}
-	}
-	return out, nil
 }
 
 func toPtrMap(m map[string]string) map[string]*string {

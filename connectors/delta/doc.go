@@ -33,4 +33,13 @@
 // The file layout, file names, statistics, partition value encoding and
 // checkpoint schema follow the protocol (reader version 1, writer version
 // 2), so that Spark, delta-rs and DuckDB read the tables tide writes.
+//
+// The reader reads tables other engines wrote too: classic, multi-part and
+// V2 (UUID-named, with sidecars) checkpoints; partition values of every
+// primitive type; column mapping by name or id (colmap.go); deletion
+// vectors (dv.go); INT96 timestamps; decimals (as DOUBLE). A scan reads the
+// columns a CREATE TABLE declares, matched by name without case. Reader and
+// writer features tide does not implement are refused by name
+// (features.go): reading never ignores one, and tide appends only to tables
+// whose writer features it supports.
 package delta

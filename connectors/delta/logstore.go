@@ -33,11 +33,18 @@ func commitFile(root string, v int64) string     { return logFile(root, v, ".jso
 func checkpointFile(root string, v int64) string { return logFile(root, v, ".checkpoint.parquet") }
 func lastCheckpointFile(root string) string      { return filepath.Join(root, logDir, "_last_checkpoint") }
 
-// logListing is what _delta_log holds: commit versions and (single-file)
-// checkpoint versions, each ascending.
+// logListing is what _delta_log holds: commit versions and classic
+// (single-file, NNN.checkpoint.parquet) checkpoint versions, each
+// ascending, and the checkpoints of other kinds that other writers make.
 type logListing struct {
 	commits     []int64
 	checkpoints []int64
+	// multiPart[v][p] lists the parts of a p-part checkpoint of version v
+	// (NNN.checkpoint.OOOOOOOOOO.PPPPPPPPPP.parquet) found.
+	multiPart map[int64]map[int][]int
+	// uuidNamed[v] lists the UUID-named V2 checkpoints of version v
+	// (NNN.checkpoint.<uuid>.json or .parquet), by file name.
+	uuidNamed map[int64][]string
 }
 
 // listLog lists the log directory. A missing directory is an empty log.
@@ -59,11 +66,13 @@ func listLog(root string) (logListing, error) {
 		if err != nil {
 			continue
 		}
-		switch name[20:] {
-		case ".json":
+		switch rest := name[20:]; {
+		case rest == ".json":
 			l.commits = append(l.commits, v)
-		case ".checkpoint.parquet":
+		case rest == ".checkpoint.parquet":
 			l.checkpoints = append(l.checkpoints, v)
+		case strings.HasPrefix(rest, ".checkpoint."):
+			l.addOtherCheckpoint(v, name, strings.TrimPrefix(rest, ".checkpoint."))
 		}
 	}
 	sort.Slice(l.commits, func(i, j int) bool { return l.commits[i] < l.commits[j] })
@@ -153,17 +162,6 @@ type lastCheckpoint struct {
 	Size          int64 `json:"size"`
 	SizeInBytes   int64 `json:"sizeInBytes,omitempty"`
 	NumOfAddFiles int64 `json:"numOfAddFiles,omitempty"`
-}
-
-// readLastCheckpoint returns the _last_checkpoint file, or ok false if
-// there is none (or it cannot be parsed: it is only a hint).
-func readLastCheckpoint(root string) (lastCheckpoint, bool) {
-	var lc lastCheckpoint
-	data, err := os.ReadFile(lastCheckpointFile(root))
-	if err != nil || json.Unmarshal(data, &lc) != nil {
-		return lc, false
-	}
-	return lc, true
 }
 
 // writeLastCheckpoint replaces _last_checkpoint atomically.

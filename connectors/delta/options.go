@@ -1,6 +1,7 @@
 package delta
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -55,6 +56,11 @@ func newSink(t *catalog.Table, env connectors.Env) (executor.Sink, error) {
 	}
 	if cfg.Path, err = env.Paths.Resolve(cfg.Path); err != nil {
 		return nil, fmt.Errorf("table %s: option %w", t.Name, err)
+	}
+	// A table that exists (another engine's, say) must have the declared
+	// columns: say so at CREATE TABLE, not at the first SELECT.
+	if err := CheckColumns(context.Background(), cfg.Path, t.Schema(), memory.DefaultAllocator); err != nil {
+		return nil, fmt.Errorf("table %s: %w", t.Name, err)
 	}
 	return New(cfg, t.Schema(), memory.DefaultAllocator), nil
 }

@@ -14,11 +14,18 @@ import (
 )
 
 // ReadTable reads the current contents of the Delta table at path: the
-// active files of its newest snapshot (checkpoint plus later commits). It
-// returns the rows as records of the table's schema, which the caller
-// releases, and the table version read.
+// active files of its newest snapshot (checkpoint plus later commits),
+// every column as its tide type. It returns the rows, which the caller
+// releases, their schema and the table version read.
 func ReadTable(path string, mem memory.Allocator) ([]arrow.Record, *arrow.Schema, int64, error) {
-	ctx := context.Background()
+	return ReadColumns(context.Background(), path, nil, mem)
+}
+
+// ReadColumns reads the columns want declares (nil: all of them) of the
+// Delta table at path, matched by name without case, in want's order and
+// with want's schema. A declared column the table lacks, or whose type
+// reads as another tide type, is an error naming it.
+func ReadColumns(ctx context.Context, path string, want *arrow.Schema, mem memory.Allocator) ([]arrow.Record, *arrow.Schema, int64, error) {
 	snap, err := loadSnapshot(ctx, path, mem)
 	if err != nil {
 		return nil, nil, 0, err
@@ -29,14 +36,42 @@ func ReadTable(path string, mem memory.Allocator) ([]arrow.Record, *arrow.Schema
 	if err := snap.checkProtocol(path, false); err != nil {
 		return nil, nil, 0, err
 	}
-	recs, err := readFiles(ctx, path, snap, snap.sortedFiles(), mem)
+	plan, err := planScan(path, snap, want)
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	return recs, snap.schema, snap.version, nil
+	var out []arrow.Record
+	for _, f := range snap.sortedFiles() {
+		recs, err := readPlanned(ctx, path, plan, f.add, mem)
+		if err != nil {
+			pqfile.Release(out)
+			return nil, nil, 0, err
+		}
+		out = append(out, recs...)
+	}
+	return out, plan.schema, snap.version, nil
 }
 
-// readFiles reads the given files of a snapshot as records of its schema.
+// CheckColumns checks, if a Delta table exists at path, that tide can read
+// it and that it has the columns want declares, with types that read as
+// the declared ones. No table is no error: a sink creates it.
+func CheckColumns(ctx context.Context, path string, want *arrow.Schema, mem memory.Allocator) error {
+	snap, err := loadSnapshot(ctx, path, mem)
+	if err != nil || snap.version < 0 {
+		return err
+	}
+	if err := snap.checkProtocol(path, false); err != nil {
+		return err
+	}
+	if want == nil || want.NumFields() == 0 {
+		want = nil
+	}
+	_, err = planScan(path, snap, want)
+	return err
+}
+
+// readFiles reads the given files of a snapshot as records of its write
+// schema (for compaction).
 func readFiles(ctx context.Context, root string, snap *snapshot, files []*fileEntry, mem memory.Allocator) ([]arrow.Record, error) {
 	var out []arrow.Record
 	for _, f := range files {
@@ -50,22 +85,60 @@ func readFiles(ctx context.Context, root string, snap *snapshot, files []*fileEn
 	return out, nil
 }
 
-// readFile reads one data file and rebuilds the table's rows: partition
-// columns come from the add action, the others from the file by name (a
-// column the file lacks reads as null).
+// readFile reads one data file of a table tide writes as rows of sc, the
+// table's write schema: partition columns from the add action, the others
+// from the file by name.
 func readFile(ctx context.Context, root string, sc *arrow.Schema, partCols []string, add *addAction, mem memory.Allocator) ([]arrow.Record, error) {
+	p := &scanPlan{mode: "none", schema: sc}
+	for _, f := range sc.Fields() {
+		p.cols = append(p.cols, scanColumn{out: f, name: f.Name, fileName: f.Name, partKey: partitionColumn(partCols, f.Name)})
+	}
+	return readPlanned(ctx, root, p, add, mem)
+}
+
+// readPlanned reads one data file as rows of the plan's schema: the
+// file's columns the plan needs, less the rows its deletion vector
+// deletes, with the partition values added.
+func readPlanned(ctx context.Context, root string, p *scanPlan, add *addAction, mem memory.Allocator) ([]arrow.Record, error) {
 	abs, err := dataFilePath(root, add.Path)
 	if err != nil {
 		return nil, err
 	}
-	recs, _, err := pqfile.Read(ctx, abs, mem)
+	f, err := pqfile.Open(abs, mem)
 	if err != nil {
 		return nil, fmt.Errorf("delta table at %s: %w", root, err)
+	}
+	defer f.Close()
+	at := make([]int, len(p.cols)) // column of the records read; -1: none
+	var idx []int
+	for i := range p.cols {
+		at[i] = -1
+		if p.cols[i].partKey != "" {
+			continue
+		}
+		if j := p.fileColumn(&p.cols[i], f.Columns()); j >= 0 {
+			at[i] = len(idx)
+			idx = append(idx, j)
+		}
+	}
+	recs, err := f.Read(ctx, idx)
+	if err != nil {
+		return nil, fmt.Errorf("delta table at %s: %w", root, err)
+	}
+	if dv := add.DeletionVector; dv != nil && dv.Cardinality > 0 {
+		deleted, err := loadDeletionVector(root, dv)
+		if err != nil {
+			pqfile.Release(recs)
+			return nil, fmt.Errorf("delta table at %s, file %s: %w", root, add.Path, err)
+		}
+		if recs, err = dropDeleted(ctx, recs, deleted, mem); err != nil {
+			return nil, fmt.Errorf("delta table at %s, file %s: %w", root, add.Path, err)
+		}
 	}
 	defer pqfile.Release(recs)
 	out := make([]arrow.Record, 0, len(recs))
 	for _, rec := range recs {
-		r, err := tableRecord(sc, partCols, add, rec, mem)
+		r, err := p.tableRecord(ctx, rec, at, add, mem)
 		if err != nil {
 			pqfile.Release(out)
 			return nil, fmt.Errorf("delta table at %s, file %s: %w", root, add.Path, err)
@@ -75,9 +148,11 @@ func readFile(ctx context.Context, root string, sc *arrow.Schema, partCols []str
 	return out, nil
 }
 
-func tableRecord(sc *arrow.Schema, partCols []string, add *addAction, rec arrow.Record, mem memory.Allocator) (arrow.Record, error) {
+// tableRecord builds the plan's columns for the rows of rec, the columns
+// read from one data file (at[i]: rec's column for plan column i).
+func (p *scanPlan) tableRecord(ctx context.Context, rec arrow.Record, at []int, add *addAction, mem memory.Allocator) (arrow.Record, error) {
 	n := int(rec.NumRows())
-	cols := make([]arrow.Array, sc.NumFields())
+	cols := make([]arrow.Array, len(p.cols))
 	release := func() {
 		for _, c := range cols {
 			if c != nil {
@@ -85,50 +160,28 @@ func tableRecord(sc *arrow.Schema, partCols []string, add *addAction, rec arrow.
 			}
 		}
 	}
-	for i, f := range sc.Fields() {
-		if p := partitionColumn(partCols, f.Name); p != "" {
-			c, err := constantColumn(f.Type, add.PartitionValues[p], n, mem)
-			if err != nil {
-				release()
-				return nil, fmt.Errorf("column %q: %w", f.Name, err)
-			}
-			cols[i] = c
-			continue
+	for i := range p.cols {
+		c := &p.cols[i]
+		var err error
+		switch {
+		case c.partKey != "":
+			cols[i], err = constantColumn(c.out.Type, c.partitionValue(add), n, mem)
+		case at[i] < 0:
+			cols[i] = array.MakeArrayOfNull(mem, c.out.Type, n)
+		default:
+			cols[i], err = convertColumn(ctx, rec.Column(at[i]), c.out.Type, mem)
 		}
-		j := columnIndex(rec.Schema(), f.Name)
-		if j < 0 {
-			c, _ := constantColumn(f.Type, nil, n, mem)
-			cols[i] = c
-			continue
-		}
-		c, err := conform(rec.Column(j), f)
 		if err != nil {
 			release()
-			return nil, err
+			if c.deltaType != "" {
+				return nil, fmt.Errorf("column %q (delta type %s): %w", c.name, c.deltaType, err)
+			}
+			return nil, fmt.Errorf("column %q: %w", c.name, err)
 		}
-		cols[i] = c
 	}
-	out := array.NewRecord(sc, cols, int64(n))
+	out := array.NewRecord(p.schema, cols, int64(n))
 	release()
 	return out, nil
-}
-
-// conform returns arr as an array of field f's type: the same array, or a
-// timestamp relabelled with the table's time zone.
-func conform(arr arrow.Array, f arrow.Field) (arrow.Array, error) {
-	if arrow.TypeEqual(arr.DataType(), f.Type) {
-		arr.Retain()
-		return arr, nil
-	}
-	got, ok1 := arr.DataType().(*arrow.TimestampType)
-	want, ok2 := f.Type.(*arrow.TimestampType)
-	if ok1 && ok2 && got.Unit == want.Unit {
-		d := arr.Data()
-		nd := array.NewData(f.Type, d.Len(), d.Buffers(), d.Children(), d.NullN(), d.Offset())
-		defer nd.Release()
-		return array.MakeFromData(nd), nil
-	}
-	return nil, fmt.Errorf("column %q is %s in the data file but %s in the table", f.Name, arr.DataType(), f.Type)
 }
 
 // partitionColumn returns the spelling of name in partCols, or "".

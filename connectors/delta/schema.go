@@ -11,8 +11,9 @@ import (
 
 // The table schema is stored in metaData.schemaString as Spark's JSON
 // schema: {"type":"struct","fields":[{"name","type","nullable","metadata"}]}.
-// tide writes its six column types; it reads the other flat primitive types
-// too, so that ReadTable works on tables other engines wrote.
+// tide writes its six column types. It reads every primitive type other
+// engines write as the nearest tide type (tideTypeOf); a column whose type
+// has none (binary, nested types, variant) is an error only when read.
 
 type deltaStruct struct {
 	Type   string       `json:"type"`
@@ -112,8 +113,20 @@ func schemaString(sc *arrow.Schema) (string, error) {
 	return string(b), err
 }
 
-// parseSchemaString turns a Delta schema into an Arrow schema.
-func parseSchemaString(s string) (*arrow.Schema, error) {
+// tableColumn is a top-level column of a table's schema, as the log
+// states it.
+type tableColumn struct {
+	name      string
+	deltaType string // "integer", "decimal(10,2)", "struct<a: integer>", ...
+	nullable  bool
+	physical  string // delta.columnMapping.physicalName; "" if none
+	id        int64  // delta.columnMapping.id; 0 if none
+	invariant bool   // the column has a delta.invariants expression
+}
+
+// parseColumns parses a Delta schema string into its top-level columns.
+// Every type parses; what tide can read or write is decided per column.
+func parseColumns(s string) ([]tableColumn, error) {
 	var st deltaStruct
 	if err := json.Unmarshal([]byte(s), &st); err != nil {
 		return nil, fmt.Errorf("bad schemaString: %w", err)
@@ -121,24 +134,108 @@ func parseSchemaString(s string) (*arrow.Schema, error) {
 	if st.Type != "struct" {
 		return nil, fmt.Errorf("bad schemaString: type is %q, not struct", st.Type)
 	}
-	fields := make([]arrow.Field, 0, len(st.Fields))
+	cols := make([]tableColumn, 0, len(st.Fields))
 	for _, f := range st.Fields {
-		var name string
-		if err := json.Unmarshal(f.Type, &name); err != nil {
-			return nil, fmt.Errorf("column %q has a nested type, which tide does not read", f.Name)
+		t, err := typeString(f.Type)
+		if err != nil {
+			return nil, fmt.Errorf("bad schemaString: column %q: %w", f.Name, err)
 		}
-		t, ok := arrowTypeOf(name)
+		c := tableColumn{name: f.Name, deltaType: t, nullable: f.Nullable}
+		if p, ok := f.Metadata["delta.columnMapping.physicalName"].(string); ok {
+			c.physical = p
+		}
+		if id, ok := f.Metadata["delta.columnMapping.id"].(float64); ok {
+			c.id = int64(id)
+		}
+		_, c.invariant = f.Metadata["delta.invariants"]
+		cols = append(cols, c)
+	}
+	return cols, nil
+}
+
+// typeString renders a Delta type (a primitive's name, or a struct, array
+// or map object) as text: the name itself, or struct<a: t, ...>,
+// array<t>, map<k, v>.
+func typeString(raw json.RawMessage) (string, error) {
+	var name string
+	if err := json.Unmarshal(raw, &name); err == nil {
+		return name, nil
+	}
+	var obj struct {
+		Type        string          `json:"type"`
+		Fields      []deltaField    `json:"fields"`
+		ElementType json.RawMessage `json:"elementType"`
+		KeyType     json.RawMessage `json:"keyType"`
+		ValueType   json.RawMessage `json:"valueType"`
+	}
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return "", fmt.Errorf("bad type %s", raw)
+	}
+	switch obj.Type {
+	case "struct":
+		parts := make([]string, len(obj.Fields))
+		for i, f := range obj.Fields {
+			t, err := typeString(f.Type)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = f.Name + ": " + t
+		}
+		return "struct<" + strings.Join(parts, ", ") + ">", nil
+	case "array":
+		t, err := typeString(obj.ElementType)
+		return "array<" + t + ">", err
+	case "map":
+		k, err := typeString(obj.KeyType)
+		if err != nil {
+			return "", err
+		}
+		v, err := typeString(obj.ValueType)
+		return "map<" + k + ", " + v + ">", err
+	}
+	return obj.Type, nil
+}
+
+// writeSchema is the Arrow schema tide writes a table's rows with, or an
+// error naming the first column whose type tide cannot write.
+func writeSchema(cols []tableColumn) (*arrow.Schema, error) {
+	fields := make([]arrow.Field, 0, len(cols))
+	for _, c := range cols {
+		t, ok := arrowTypeOf(c.deltaType)
 		if !ok {
-			return nil, fmt.Errorf("column %q has delta type %s, which tide does not read", f.Name, name)
+			return nil, fmt.Errorf("column %q has delta type %s, which tide cannot write", c.name, c.deltaType)
 		}
-		fields = append(fields, arrow.Field{Name: f.Name, Type: t, Nullable: f.Nullable})
+		fields = append(fields, arrow.Field{Name: c.name, Type: t, Nullable: c.nullable})
 	}
 	return arrow.NewSchema(fields, nil), nil
 }
 
+// tideTypeOf is the tide type a column of Delta type t reads as: every
+// integer type as BIGINT, float, double and decimal as DOUBLE (tide's
+// DECIMAL), and timestamps with or without time zone as TIMESTAMP (a
+// timestamp_ntz reads its wall-clock time as UTC, so it prints as stored).
+func tideTypeOf(t string) (arrow.DataType, bool) {
+	switch {
+	case t == "boolean":
+		return catalog.Bool, true
+	case t == "byte" || t == "short" || t == "integer" || t == "long":
+		return catalog.Int64, true
+	case t == "float" || t == "double" || t == "decimal" || strings.HasPrefix(t, "decimal("):
+		return catalog.Float64, true
+	case t == "string":
+		return catalog.String, true
+	case t == "date":
+		return catalog.Date, true
+	case t == "timestamp" || t == "timestamp_ntz":
+		return catalog.Timestamp, true
+	}
+	return nil, false
+}
+
 // checkSchema checks that a query writing query can write into a table
 // with schema table: same columns in the same order (names compared without
-// case, as Delta does) with the same types. Nullability is not compared.
+// case, as Delta does) with the same types, or narrower integer and float
+// types in the table (narrow.go). Nullability is not compared.
 func checkSchema(path string, table, query *arrow.Schema) error {
 	if table.NumFields() != query.NumFields() {
 		return fmt.Errorf("delta table at %s has %d columns (%s), but the query writes %d (%s)",
@@ -149,12 +246,26 @@ func checkSchema(path string, table, query *arrow.Schema) error {
 		if !strings.EqualFold(tf.Name, qf.Name) {
 			return fmt.Errorf("delta table at %s: column %d is %q in the table but %q in the query", path, i+1, tf.Name, qf.Name)
 		}
-		if !arrow.TypeEqual(tf.Type, qf.Type) {
+		if !writableAs(qf.Type, tf.Type) {
+			in := catalog.TypeName(tf.Type)
+			if !isTideType(tf.Type) {
+				in, _ = deltaTypeOf(tf.Type) // say which Delta type it is
+			}
 			return fmt.Errorf("delta table at %s: column %q is %s in the table but %s in the query",
-				path, tf.Name, catalog.TypeName(tf.Type), catalog.TypeName(qf.Type))
+				path, tf.Name, in, catalog.TypeName(qf.Type))
 		}
 	}
 	return nil
+}
+
+// isTideType reports whether t is one of the types tide computes with.
+func isTideType(t arrow.DataType) bool {
+	for _, c := range []arrow.DataType{catalog.Bool, catalog.Int64, catalog.Float64, catalog.String, catalog.Date, catalog.Timestamp} {
+		if arrow.TypeEqual(t, c) {
+			return true
+		}
+	}
+	return false
 }
 
 func fieldNames(sc *arrow.Schema) string {

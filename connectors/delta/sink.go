@@ -34,6 +34,7 @@ type Sink struct {
 	buf         []arrow.Record  // rows of the current epoch
 	dataCommits int             // commits that added files since the last compaction
 	lastAdded   map[string]bool // paths the last epoch commit added
+	narrow      bool            // rows are converted to narrower table types
 }
 
 var (
@@ -95,11 +96,14 @@ func (s *Sink) Open(ctx context.Context, spec executor.SinkSpec) error {
 	if err := s.checkTable(snap, spec); err != nil {
 		return err
 	}
-	// Write with the table's column names and the query's types (equal to
-	// the table's, checked above).
+	// Write with the table's column names and types: the query's, or
+	// narrower ones its rows are converted to (checked above).
 	fields := make([]arrow.Field, spec.Schema.NumFields())
+	s.narrow = false
 	for i, f := range spec.Schema.Fields() {
-		fields[i] = arrow.Field{Name: snap.schema.Field(i).Name, Type: f.Type, Nullable: f.Nullable}
+		t := snap.schema.Field(i).Type
+		fields[i] = arrow.Field{Name: snap.schema.Field(i).Name, Type: t, Nullable: f.Nullable}
+		s.narrow = s.narrow || !arrow.TypeEqual(t, f.Type)
 	}
 	w, err := newDataWriter(root, arrow.NewSchema(fields, nil), snap.metadata.PartitionColumns, s.mem)
 	if err != nil {
@@ -142,6 +146,9 @@ func (s *Sink) checkTable(snap *snapshot, spec executor.SinkSpec) error {
 	root := s.cfg.Path
 	if err := snap.checkProtocol(root, true); err != nil {
 		return err
+	}
+	if snap.schemaErr != nil {
+		return fmt.Errorf("delta table at %s: %w", root, snap.schemaErr)
 	}
 	if err := checkSchema(root, snap.schema, spec.Schema); err != nil {
 		return err
@@ -186,6 +193,14 @@ func (s *Sink) Write(_ context.Context, rec arrow.Record) error {
 	if int(rec.NumCols()) != s.spec.Schema.NumFields() {
 		return fmt.Errorf("delta sink for %s: record has %d columns, the table %d", s.cfg.Path, rec.NumCols(), s.spec.Schema.NumFields())
 	}
+	if s.narrow {
+		r, err := narrowRecord(rec, s.writer.schema, s.mem)
+		if err != nil {
+			return fmt.Errorf("delta table at %s: %w", s.cfg.Path, err)
+		}
+		s.buf = append(s.buf, r)
+		return nil
+	}
 	rec.Retain()
 	s.buf = append(s.buf, rec)
 	return nil
@@ -213,10 +228,14 @@ func (s *Sink) Close() error {
 	return nil
 }
 
-// Scan returns the table's current contents. A table not created yet is
-// empty, with the declared columns.
-func (s *Sink) Scan(context.Context) ([]arrow.Record, *arrow.Schema, error) {
-	recs, sc, _, err := ReadTable(s.cfg.Path, s.mem)
+// Scan returns the table's current contents: the declared columns (all of
+// the table's if none are declared). A table not created yet is empty.
+func (s *Sink) Scan(ctx context.Context) ([]arrow.Record, *arrow.Schema, error) {
+	var want *arrow.Schema
+	if s.declared != nil && s.declared.NumFields() > 0 {
+		want = s.declared
+	}
+	recs, sc, _, err := ReadColumns(ctx, s.cfg.Path, want, s.mem)
 	if errors.Is(err, ErrNoTable) {
 		s.mu.Lock()
 		defer s.mu.Unlock()

@@ -28,8 +28,15 @@ type snapshot struct {
 	checkpoint int64 // newest checkpoint version known, -1 if none
 	protocol   *protocolAction
 	metadata   *metadataAction
-	schema     *arrow.Schema // from metadata.schemaString
-	files      map[string]*fileEntry
+	columns    []tableColumn // from metadata.schemaString
+	// schema is the Arrow schema tide writes the table with; nil, with
+	// schemaErr saying why, if a column has a type tide cannot write.
+	schema    *arrow.Schema
+	schemaErr error
+	// files are the active data files by path (a path is in the table
+	// once, with at most one deletion vector).
+	files map[string]*fileEntry
+	// tombstones are the removed files, by path and deletion vector id.
 	tombstones map[string]*removeAction
 	txns       map[string]txnAction
 }
@@ -51,49 +58,48 @@ func (s *snapshot) apply(acts []action) error {
 		case a.Protocol != nil:
 			s.protocol = a.Protocol
 		case a.MetaData != nil:
-			sc, err := parseSchemaString(a.MetaData.SchemaString)
+			cols, err := parseColumns(a.MetaData.SchemaString)
 			if err != nil {
 				return err
 			}
-			s.metadata, s.schema = a.MetaData, sc
+			s.metadata, s.columns = a.MetaData, cols
+			s.schema, s.schemaErr = writeSchema(cols)
 		case a.Txn != nil:
 			s.txns[a.Txn.AppID] = *a.Txn
 		case a.Add != nil:
 			s.files[a.Add.Path] = &fileEntry{add: a.Add}
-			delete(s.tombstones, a.Add.Path)
+			delete(s.tombstones, tombstoneKey(a.Add.Path, a.Add.DeletionVector))
 		case a.Remove != nil:
-			delete(s.files, a.Remove.Path)
-			s.tombstones[a.Remove.Path] = a.Remove
+			// A remove takes out the file only with the deletion vector
+			// it names: a commit that adds a new deletion vector to a file
+			// removes it with the old one, in either order.
+			if fe, ok := s.files[a.Remove.Path]; ok && fe.add.DeletionVector.uniqueID() == a.Remove.DeletionVector.uniqueID() {
+				delete(s.files, a.Remove.Path)
+			}
+			s.tombstones[tombstoneKey(a.Remove.Path, a.Remove.DeletionVector)] = a.Remove
 		}
 	}
 	return nil
 }
 
-// loadSnapshot replays the log of the table at root: the newest checkpoint
-// (_last_checkpoint names it; a newer one in the listing wins, since a
-// crash can leave _last_checkpoint behind) and the commits after it.
+// loadSnapshot replays the log of the table at root: the newest complete
+// checkpoint in the listing (_last_checkpoint is only a hint, which a
+// crash can leave behind) and the commits after it.
 func loadSnapshot(ctx context.Context, root string, mem memory.Allocator) (*snapshot, error) {
 	l, err := listLog(root)
 	if err != nil {
 		return nil, err
 	}
 	s := newSnapshot()
-	cp := int64(-1)
-	if lc, ok := readLastCheckpoint(root); ok && contains(l.checkpoints, lc.Version) {
-		cp = lc.Version
-	}
-	if n := len(l.checkpoints); n > 0 && l.checkpoints[n-1] > cp {
-		cp = l.checkpoints[n-1]
-	}
-	if cp >= 0 {
-		acts, err := readCheckpoint(ctx, root, cp, mem)
+	if cp, ok := l.newestCheckpoint(); ok {
+		acts, err := readCheckpointRef(ctx, root, cp, mem)
 		if err != nil {
 			return nil, err
 		}
 		if err := s.apply(acts); err != nil {
-			return nil, fmt.Errorf("delta checkpoint %d of %s: %w", cp, root, err)
+			return nil, fmt.Errorf("delta checkpoint %d of %s: %w", cp.version, root, err)
 		}
-		s.version, s.checkpoint = cp, cp
+		s.version, s.checkpoint = cp.version, cp.version
 	}
 	if err := s.replay(root, l.commits); err != nil {
 		return nil, err
@@ -161,38 +167,18 @@ func (s *snapshot) sortedFiles() []*fileEntry {
 	return out
 }
 
-// checkProtocol refuses tables that need features tide does not have.
-func (s *snapshot) checkProtocol(root string, write bool) error {
-	p := s.protocol
-	switch {
-	case p.MinReaderVersion == 3:
-		for _, f := range p.ReaderFeatures {
-			if f != "timestampNtz" {
-				return fmt.Errorf("delta table at %s needs reader feature %s, which tide does not have", root, f)
-			}
-		}
-	case p.MinReaderVersion > 1:
-		return fmt.Errorf("delta table at %s needs reader version %d; tide reads version 1", root, p.MinReaderVersion)
-	}
-	if !write {
-		return nil
-	}
-	switch {
-	case p.MinWriterVersion == 7:
-		for _, f := range p.WriterFeatures {
-			if f != "appendOnly" && f != "invariants" && f != "timestampNtz" {
-				return fmt.Errorf("delta table at %s needs writer feature %s, which tide does not have", root, f)
-			}
-		}
-	case p.MinWriterVersion > 2:
-		return fmt.Errorf("delta table at %s needs writer version %d; tide writes version 2", root, p.MinWriterVersion)
-	}
-	return nil
-}
-
 // appendOnly reports whether the table forbids changing existing rows.
 func (s *snapshot) appendOnly() bool {
 	return strings.EqualFold(s.metadata.Configuration["delta.appendOnly"], "true")
+}
+
+// tombstoneKey is the key of a removed file: its path, and its deletion
+// vector's id if it has one.
+func tombstoneKey(path string, dv *deletionVector) string {
+	if id := dv.uniqueID(); id != "" {
+		return path + "\x00" + id
+	}
+	return path
 }
 
 func contains(vs []int64, v int64) bool {
