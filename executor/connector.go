@@ -7,6 +7,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 )
 
+// TaskOption is the source option through which the engine tells a reader
+// that it is task i of n of a parallel query ("i/n"): it reads only the
+// partitions p with p % n == i. Users never set it.
+const TaskOption = "tide.task"
+
 // Offsets are a source's read positions: partition → next offset to read.
 type Offsets map[int32]int64
 

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tide-sql/tide/connectors/parquet/pqfile"
+	"github.com/tide-sql/tide/executor"
 )
 
 // Upsert by primary key, copy-on-write (a MERGE per epoch):
@@ -142,7 +143,7 @@ func selectRows(ctx context.Context, recs []arrow.Record, rows [][]int64, mem me
 			continue
 		}
 		slices.Sort(idx)
-		t, err := takeRows(ctx, r, idx, mem)
+		t, err := executor.TakeRows(ctx, r, idx, mem)
 		if err != nil {
 			pqfile.Release(out)
 			return nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tide-sql/tide/connectors/parquet/pqfile"
+	"github.com/tide-sql/tide/executor"
 )
 
 // dataWriter writes rows of the table as new data files, one per
@@ -160,7 +161,7 @@ func (w *dataWriter) split(ctx context.Context, recs []arrow.Record) ([]*partGro
 			continue
 		}
 		for _, k := range order {
-			sub, err := takeRows(ctx, rec, rows[k], w.mem)
+			sub, err := executor.TakeRows(ctx, rec, rows[k], w.mem)
 			if err != nil {
 				return nil, err
 			}
@@ -207,31 +208,6 @@ func (w *dataWriter) writeFile(seq int, vals map[string]*string, recs []arrow.Re
 		DataChange:       dataChange,
 		Stats:            stats,
 	}, abs, nil
-}
-
-// takeRows returns the given rows of rec.
-func takeRows(ctx context.Context, rec arrow.Record, rows []int64, mem memory.Allocator) (arrow.Record, error) {
-	ib := array.NewInt64Builder(mem)
-	ib.AppendValues(rows, nil)
-	idx := ib.NewArray()
-	ib.Release()
-	defer idx.Release()
-	cols := make([]arrow.Array, rec.NumCols())
-	for i := range cols {
-		c, err := compute.TakeArray(ctx, rec.Column(i), idx)
-		if err != nil {
-			for _, x := range cols[:i] {
-				x.Release()
-			}
-			return nil, fmt.Errorf("select rows: %w", err)
-		}
-		cols[i] = c
-	}
-	out := array.NewRecord(rec.Schema(), cols, int64(len(rows)))
-	for _, c := range cols {
-		c.Release()
-	}
-	return out, nil
 }
 
 // columnIndex finds a column by name, exactly or else without case.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tide-sql/tide/connectors"
+	"github.com/tide-sql/tide/executor"
 )
 
 // SourceOptions are the options of a Kafka source, with the Spark and Flink
@@ -69,6 +70,10 @@ type sourceConfig struct {
 	idleTimeout time.Duration // 0: never idle
 	onError     errorMode
 	deadLetters string // errorTable: the table's name
+	// task and tasks: the reader is task `task` of `tasks` of a parallel
+	// query and reads the partitions p with p % tasks == task (set by the
+	// engine through executor.TaskOption, never by users).
+	task, tasks int32
 }
 
 // parseSourceConfig reads canonical options (as Normalize returns them;
@@ -122,8 +127,18 @@ func parseSourceConfig(opts map[string]string, defaultBrokers string) (sourceCon
 	c.maxBatch, _ = strconv.Atoi(get("max_batch"))
 	c.idleTimeout, _ = parseDuration(get("idle_timeout"))
 	c.onError, c.deadLetters = parseOnError(get("on_error"))
+	c.tasks = 1
+	if v := get(executor.TaskOption); v != "" {
+		if _, err := fmt.Sscanf(v, "%d/%d", &c.task, &c.tasks); err != nil || c.tasks < 1 || c.task < 0 || c.task >= c.tasks {
+			return c, fmt.Errorf("bad task %q (want i/n)", v)
+		}
+	}
 	return c, nil
 }
+
+// mine reports whether partition id is this reader's (all are, but in a
+// task of a parallel query).
+func (c *sourceConfig) mine(id int32) bool { return c.tasks <= 1 || id%c.tasks == c.task }
 
 func (c *sourceConfig) parseStart(start, startTS string) error {
 	v := strings.ToLower(start)

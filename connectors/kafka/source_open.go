@@ -154,7 +154,13 @@ func (r *Reader) topicPartitions(ctx context.Context) ([]int32, error) {
 	case len(td.Partitions) == 0:
 		return nil, fmt.Errorf("topic %q on %s has no partitions", r.cfg.topic, r.brokerList())
 	}
-	return td.Partitions.Numbers(), nil
+	var ids []int32
+	for _, id := range td.Partitions.Numbers() {
+		if r.cfg.mine(id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
 }
 
 // startOffsets resolves the start option to an offset per partition, so that

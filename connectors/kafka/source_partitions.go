@@ -124,7 +124,7 @@ func (r *Reader) addDiscovered() {
 	now := time.Now()
 	consume := make(map[int32]kgo.Offset, len(found))
 	for id, start := range found {
-		if _, known := r.parts[id]; known {
+		if _, known := r.parts[id]; known || !r.cfg.mine(id) {
 			continue
 		}
 		if o, ok := r.resume[id]; ok {

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tide-sql/tide/catalog"
+
 	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/executor/ops"
-	"github.com/tide-sql/tide/executor/window"
 	"github.com/tide-sql/tide/planner"
 )
 
@@ -20,6 +21,7 @@ type built struct {
 	names    []string                        // every source and table read, for DROP checks
 	unions   []*ops.Union                    // every union, in build order
 	bounded  []boundedInput                  // VALUES inputs, in build order
+	tasks    int                             // the query runs as this many tasks (0: one)
 
 	top *scope // what the driver's goroutine pulls
 	cur *scope // the scope being built
@@ -53,38 +55,7 @@ func (b *built) addStateful(st executor.Stateful) {
 func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, error) {
 	switch n := n.(type) {
 	case *planner.SourceScan:
-		c, err := connectors.Lookup(n.Table.Connector)
-		if err != nil {
-			return nil, err
-		}
-		table := n.Table
-		if e.setting("execution.runtime-mode") == "batch" && table.Options["stop"] != "" {
-			t := *table
-			t.Options = map[string]string{}
-			for k, v := range table.Options {
-				t.Options[k] = v
-			}
-			t.Options["stop"] = "latest"
-			table = &t
-		}
-		r, err := c.NewSource(table, e.env())
-		if err != nil {
-			return nil, fmt.Errorf("source %s: %w", n.Table.Name, err)
-		}
-		wait, interval := 200*time.Millisecond, e.triggerInterval()
-		if interval > 0 {
-			wait = interval
-		}
-		s, err := ops.NewSourceScan(n, r, ops.ScanOptions{Wait: wait, Interval: interval, Once: once}, e.mem)
-		if err != nil {
-			r.Close()
-			return nil, err
-		}
-		b.cur.sources = append(b.cur.sources, len(b.sources))
-		b.sources = append(b.sources, &builtSource{table: table, scan: s})
-		b.addStateful(s)
-		b.names = append(b.names, n.Table.Name)
-		return s, nil
+		return e.buildSourceScan(n, b, once, n.Table, false)
 	case *planner.TableScan:
 		_, sink, err := e.sinkFor(n.Table.Name)
 		if err != nil {
@@ -113,20 +84,7 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 		if err != nil {
 			return nil, err
 		}
-		op, err := window.New(n, in, e.mem)
-		if err != nil {
-			return nil, err
-		}
-		if st, ok := op.(executor.Stateful); ok {
-			b.addStateful(st)
-		}
-		if st, ok := op.(interface{ StateRows() int64 }); ok {
-			b.stats = append(b.stats, st)
-		}
-		if lc, ok := op.(interface{ LateRows() int64 }); ok {
-			b.lates = append(b.lates, lc)
-		}
-		return op, nil
+		return e.buildAggregate(n, in, b)
 	case *planner.LookupJoin:
 		in, err := e.build(n.Input, b, once)
 		if err != nil {
@@ -193,6 +151,43 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 		return e.build(n.Input, b, once)
 	}
 	return nil, fmt.Errorf("no operator for plan node %T", n)
+}
+
+// buildSourceScan builds a scan of table (n.Table, or a task's copy of it)
+// and registers it. everyFetch makes it end an epoch at every fetch, as the
+// tasks of a parallel query must.
+func (e *Engine) buildSourceScan(n *planner.SourceScan, b *built, once bool, table *catalog.Table, everyFetch bool) (executor.Operator, error) {
+	c, err := connectors.Lookup(table.Connector)
+	if err != nil {
+		return nil, err
+	}
+	if e.setting("execution.runtime-mode") == "batch" && table.Options["stop"] != "" {
+		t := *table
+		t.Options = map[string]string{}
+		for k, v := range table.Options {
+			t.Options[k] = v
+		}
+		t.Options["stop"] = "latest"
+		table = &t
+	}
+	r, err := c.NewSource(table, e.env())
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", n.Table.Name, err)
+	}
+	wait, interval := 200*time.Millisecond, e.triggerInterval()
+	if interval > 0 {
+		wait = interval
+	}
+	s, err := ops.NewSourceScan(n, r, ops.ScanOptions{Wait: wait, Interval: interval, Once: once, EveryFetch: everyFetch}, e.mem)
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	b.cur.sources = append(b.cur.sources, len(b.sources))
+	b.sources = append(b.sources, &builtSource{table: table, scan: s})
+	b.addStateful(s)
+	b.names = append(b.names, n.Table.Name)
+	return s, nil
 }
 
 func (b *built) lateRows() int64 {

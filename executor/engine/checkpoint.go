@@ -33,6 +33,9 @@ type checkpoint struct {
 	Sources  map[string]executor.Offsets `json:"sources"` // by planner.StateSource.ID
 	// Snapshots are the operators' snapshots, in Stateful.Operators order.
 	Snapshots [][]byte `json:"snapshots"`
+	// Parallelism is the number of tasks the query ran as (0: one); the
+	// snapshots then hold each stateful operator of the plan once per task.
+	Parallelism int `json:"parallelism,omitempty"`
 	// Delivered lists the bounded inputs (VALUES, in build order) whose
 	// rows the checkpointed epochs hold: a restart does not send them again.
 	Delivered []int `json:"delivered,omitempty"`
@@ -162,7 +165,7 @@ func (s checkpointStore) loadCheckpoint(id string, now planner.State, root plann
 		if changes := planner.CompareState(cp.Stateful, now); len(changes) > 0 {
 			return nil, incompatible(id, s.dir, changes)
 		}
-		if len(cp.Snapshots) != len(cp.Stateful.Operators) {
+		if len(cp.Snapshots) != len(cp.Stateful.Operators)*max(1, cp.Parallelism) {
 			return nil, fmt.Errorf("%s is damaged: %d snapshots for %d stateful operators", path, len(cp.Snapshots), len(cp.Stateful.Operators))
 		}
 		return &cp, nil
@@ -221,6 +224,22 @@ func v1Fingerprint(root planner.Node) string {
 	h := fnv.New64a()
 	h.Write([]byte(planner.Explain(root)))
 	return fmt.Sprintf("%016x", h.Sum64())
+}
+
+// parallelism is the number of tasks the checkpoint was written with, and
+// whether there is one.
+func (s checkpointStore) parallelism() (int, bool) {
+	if !s.enabled() {
+		return 0, false
+	}
+	var head struct {
+		Parallelism int `json:"parallelism"`
+	}
+	ok, err := readJSON(filepath.Join(s.dir, "checkpoint.json"), &head)
+	if err != nil || !ok {
+		return 0, false
+	}
+	return max(1, head.Parallelism), true
 }
 
 func (s checkpointStore) saveOffsets(ol offsetLog) error {

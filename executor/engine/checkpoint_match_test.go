@@ -155,6 +155,7 @@ func TestRestartWithAChangedWindowSizeFailsNamingBothSides(t *testing.T) {
 // loads: the first run's files are rewritten the way tide 1 wrote them.
 func TestVersion1CheckpointLoadsAndResumes(t *testing.T) {
 	x := newMatchEnv(t)
+	x.exec("SET parallelism = 1;") // version 1 was written by one task
 	x.firstRun(0, 10)
 	dir := x.checkpointDir()
 	var v2 struct {

@@ -20,13 +20,24 @@ import (
 )
 
 // crashPipelines are the queries the crash test kills and restarts: a
-// windowed aggregate merged into a Delta table by primary key, and a plain
-// filter appended to a Delta table (duplicates would show there).
+// windowed aggregate merged into a Delta table by primary key (as many
+// tasks as cores, and 4 tasks), a plain filter appended to a Delta table
+// (duplicates would show there) and to a Kafka topic, and a union of two
+// topics.
 var crashPipelines = map[string]string{
 	"merge": `
 CREATE SOURCE tx (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3),
   WATERMARK FOR ts AS ts - INTERVAL 30 SECOND)
 WITH (connector = 'kafka', topic = 'tx', stop = 'latest', max_batch = '37');
+CREATE TABLE stats (window_start TIMESTAMP(3), customer_id VARCHAR, n BIGINT, total DOUBLE,
+  PRIMARY KEY (window_start, customer_id)) WITH (connector = 'delta', path = '%s');
+INSERT INTO stats SELECT window_start, customer_id, COUNT(*), SUM(amount) FROM tx
+GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE), customer_id;`,
+	"parallel4": `
+SET parallelism = 4;
+CREATE SOURCE tx (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL 30 SECOND)
+WITH (connector = 'kafka', topic = 'tx', stop = 'latest', max_batch = '11');
 CREATE TABLE stats (window_start TIMESTAMP(3), customer_id VARCHAR, n BIGINT, total DOUBLE,
   PRIMARY KEY (window_start, customer_id)) WITH (connector = 'delta', path = '%s');
 INSERT INTO stats SELECT window_start, customer_id, COUNT(*), SUM(amount) FROM tx
@@ -102,7 +113,7 @@ func TestKilledQueryResumesExactlyOnce(t *testing.T) {
 	}
 	x.produce("tx", lines...)
 	x.produce("tx2", lines[:5000]...) // a second topic for the union, shorter than the first
-	for _, name := range []string{"merge", "append", "kafka", "union"} {
+	for _, name := range []string{"merge", "append", "kafka", "union", "parallel4"} {
 		t.Run(name, func(t *testing.T) {
 			// The reference: one uninterrupted run.
 			refOut := filepath.Join(t.TempDir(), "ref")

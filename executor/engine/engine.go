@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -190,6 +191,12 @@ func (e *Engine) set(s *parser.Set) (*Result, error) {
 			return nil, &parser.Error{Pos: s.ValuePos, Msg: err.Error()}
 		}
 		s.Name = "trigger_interval"
+	case "parallelism", "parallelism.default", "table.exec.resource.default-parallelism":
+		// Flink's spellings too.
+		if n, err := strconv.Atoi(strings.TrimSpace(s.Value)); err != nil || n < 1 || n > maxParallelism {
+			return nil, &parser.Error{Pos: s.ValuePos, Msg: fmt.Sprintf("parallelism takes a whole number from 1 to %d", maxParallelism)}
+		}
+		s.Name = "parallelism"
 	case "run_once":
 		if s.Value != "true" && s.Value != "false" {
 			return nil, &parser.Error{Pos: s.ValuePos, Msg: "run_once takes 'true' or 'false'"}

@@ -110,8 +110,31 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 		e.mu.Unlock()
 	}()
 	once := e.setting("run_once") == "true"
+	store := checkpointStore{}
+	if e.cfg.StateDir != "" {
+		store = checkpointStore{dir: filepath.Join(e.cfg.StateDir, "queries", id)}
+	}
 	b := newBuilt()
-	root, err := e.build(sinkNode, b, once)
+	var root executor.Operator
+	shape, parallel := parallelPlan(sinkNode.Input)
+	tasks := 1
+	if parallel {
+		tasks = e.parallelism()
+	}
+	if had, ok := store.parallelism(); ok && had != tasks {
+		// State is split by key over the tasks: it can only be read back
+		// by as many tasks as wrote it.
+		if !parallel || e.setting("parallelism") != "" {
+			return nil, &parser.Error{Pos: s.TablePos, Msg: fmt.Sprintf("query %s was checkpointed running as %d tasks and would now run as %d", id, had, tasks),
+				Hint: fmt.Sprintf("SET parallelism = %d to resume it, or remove %s to start it over", had, store.dir)}
+		}
+		tasks = had
+	}
+	if tasks > 1 {
+		root, err = e.buildParallel(shape, tasks, b, once)
+	} else {
+		root, err = e.build(sinkNode, b, once)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -122,10 +145,7 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 	}
 	d := &driver{
 		e: e, id: id, plan: plan, root: root, b: b, sink: sink, sinkNode: sinkNode,
-		store: checkpointStore{},
-	}
-	if e.cfg.StateDir != "" {
-		d.store = checkpointStore{dir: filepath.Join(e.cfg.StateDir, "queries", id)}
+		store: store,
 	}
 	b.snapshots = d.store.enabled()
 	qctx, cancel := context.WithCancel(context.Background())
@@ -209,18 +229,19 @@ type driver struct {
 // start restores the checkpoint and opens the sink and operators.
 func (d *driver) start(ctx context.Context) error {
 	d.state = planner.StateOf(d.plan.Root)
-	if len(d.state.Operators) != len(d.b.stateful) {
-		return fmt.Errorf("query %s: the plan has %d stateful operators but %d were built (planner.StateOf is missing an operator)", d.id, len(d.state.Operators), len(d.b.stateful))
+	tasks := max(1, d.b.tasks)
+	if len(d.state.Operators)*tasks != len(d.b.stateful) {
+		return fmt.Errorf("query %s: the plan has %d stateful operators but %d were built for %d tasks (planner.StateOf is missing an operator)", d.id, len(d.state.Operators), len(d.b.stateful), tasks)
 	}
 	cp, ol, err := d.store.load(d.id, d.state, d.plan.Root)
 	if err != nil {
 		return err
 	}
-	if len(d.state.Sources) != len(d.b.sources) {
-		return fmt.Errorf("query %s: the plan reads %d sources but %d were built", d.id, len(d.state.Sources), len(d.b.sources))
+	if len(d.state.Sources)*tasks != len(d.b.sources) {
+		return fmt.Errorf("query %s: the plan reads %d sources but %d scans were built for %d tasks", d.id, len(d.state.Sources), len(d.b.sources), tasks)
 	}
 	for i, src := range d.b.sources {
-		src.id = d.state.Sources[i].ID
+		src.id, src.task, src.tasks = d.state.Sources[i/tasks].ID, i%tasks, tasks
 	}
 	next := int64(1)
 	if cp != nil {
@@ -242,7 +263,7 @@ func (d *driver) start(ctx context.Context) error {
 		offsets := executor.Offsets{}
 		if cp != nil {
 			if o, ok := cp.Sources[src.id]; ok {
-				offsets = o
+				offsets = src.own(o)
 			}
 		}
 		var replay executor.Offsets
@@ -250,8 +271,8 @@ func (d *driver) start(ctx context.Context) error {
 			// Every source replays its part of the epoch, up to where the
 			// log says it ended (where it started, if the log lacks it), so
 			// that every union waits for each of them.
-			end, ok := ol.Sources[src.id]
-			replay = end.End
+			end, ok := ol.Sources[src.logKey()]
+			replay = src.own(end.End)
 			if !ok || replay == nil {
 				replay = offsets.Clone()
 			}
@@ -500,7 +521,7 @@ func (d *driver) logOffsets(epoch int64) error {
 	ol := offsetLog{Epoch: epoch, Sources: map[string]sourceEnd{}}
 	for _, src := range d.b.sources {
 		wm := src.mark.watermarkMicros
-		ol.Sources[src.id] = sourceEnd{End: src.mark.offsets, Watermark: &wm}
+		ol.Sources[src.logKey()] = sourceEnd{End: src.mark.offsets, Watermark: &wm}
 	}
 	return d.store.saveOffsets(ol)
 }
@@ -511,8 +532,20 @@ func (d *driver) checkpoint(epoch int64, c *capture) error {
 		return nil
 	}
 	cp := checkpoint{QueryID: d.id, Stateful: d.state, Epoch: epoch, Sources: map[string]executor.Offsets{}}
+	if d.b.tasks > 1 {
+		cp.Parallelism = d.b.tasks
+	}
 	for _, src := range d.b.sources {
-		cp.Sources[src.id] = src.mark.offsets
+		// The tasks of a source read disjoint partitions: their offsets
+		// together are the source's.
+		all := cp.Sources[src.id]
+		if all == nil {
+			all = executor.Offsets{}
+			cp.Sources[src.id] = all
+		}
+		for p, o := range src.mark.offsets {
+			all[p] = o
+		}
 	}
 	for i := range d.b.bounded {
 		if c.delivered[i] {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -15,10 +16,36 @@ import (
 // last barrier the driver saw.
 type builtSource struct {
 	id    string         // planner.StateOf's id: the checkpoint keys its offsets by it
+	task  int            // which task of a parallel query reads it
+	tasks int            // how many tasks read the source (1: one)
 	table *catalog.Table // with its options as run
 	scan  *ops.SourceScan
 	group *groupCommitter // nil unless the source commits to a consumer group
 	mark  *sourceMark     // at the last barrier; nil before the first
+}
+
+// own returns the offsets of the partitions this scan reads (all of them,
+// but in a task of a parallel query: p % tasks == task).
+func (s *builtSource) own(o executor.Offsets) executor.Offsets {
+	if o == nil || s.tasks <= 1 {
+		return o
+	}
+	out := executor.Offsets{}
+	for p, off := range o {
+		if int(p)%s.tasks == s.task {
+			out[p] = off
+		}
+	}
+	return out
+}
+
+// logKey keys the source's end offsets in the offset log: its id, with the
+// task for a parallel query (each task has its own watermark to replay).
+func (s *builtSource) logKey() string {
+	if s.tasks <= 1 {
+		return s.id
+	}
+	return fmt.Sprintf("%s@%d", s.id, s.task)
 }
 
 // sourceMark is a source scan's state at one of its barriers, taken on the

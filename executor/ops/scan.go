@@ -32,6 +32,10 @@ type ScanOptions struct {
 	// Once makes the scan stop after the input available at start
 	// (Spark's Trigger.AvailableNow).
 	Once bool
+	// EveryFetch ends an epoch at every fetch, also one that brought
+	// nothing: the tasks of a parallel query all send every epoch's
+	// barrier, which the exchanges between them align on.
+	EveryFetch bool
 }
 
 // SourceScan turns a connector's micro-batches into the message stream of
@@ -294,7 +298,7 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 		// is kept for the next run).
 		final = true
 	}
-	if len(f.Batches) > 0 || advanced || idleChanged || final || replayed || len(s.dead) > 0 || f.Bad > 0 || rejected > 0 || tombstones > 0 {
+	if s.opts.EveryFetch || len(f.Batches) > 0 || advanced || idleChanged || final || replayed || len(s.dead) > 0 || f.Bad > 0 || rejected > 0 || tombstones > 0 {
 		if s.OnFetch != nil {
 			if err := s.OnFetch(s.epoch, s.offsets.Clone()); err != nil {
 				return err

@@ -57,6 +57,7 @@ type Union struct {
 
 	captured []any // per input, at the barrier the last union barrier covered
 	replay   bool  // the next union barrier waits for a barrier of every live input
+	aligned  bool  // every union barrier waits for a barrier of every live input
 	wm       int64 // last watermark forwarded, µs; math.MinInt64 before any
 	pending  []executor.Msg
 	started  bool
@@ -97,6 +98,15 @@ func NewUnion(schema *arrow.Schema, inputs []UnionInput) (*Union, error) {
 	}
 	return &Union{schema: schema, inputs: inputs, wm: math.MinInt64}, nil
 }
+
+// Aligned makes every union barrier wait until each live input has
+// delivered its next barrier (Flink's aligned checkpoints), instead of
+// taking quiet inputs as they are. The inputs must then send a barrier in
+// every epoch, as the tasks of a parallel query do: their barriers are
+// numbered alike, so that every gather of the same tasks ends an epoch at
+// the same point of every input, and the state captured below them forms
+// one consistent checkpoint.
+func (u *Union) Aligned() { u.aligned = true }
 
 // Replay makes the first union barrier after Open wait until every live
 // input has delivered a barrier: after a restart, each input replays the
@@ -307,6 +317,8 @@ func (u *Union) align() {
 			return // in the middle of an epoch
 		case u.replay && !in.barrier:
 			return // after a restart: wait for its replayed epoch
+		case u.aligned:
+			return // its barrier has not come yet
 		}
 	}
 	if !anyHeld {

@@ -1,0 +1,205 @@
+package engine
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+
+	"github.com/tide-sql/tide/catalog"
+	"github.com/tide-sql/tide/executor"
+	"github.com/tide-sql/tide/executor/ops"
+	"github.com/tide-sql/tide/executor/window"
+	"github.com/tide-sql/tide/planner"
+)
+
+// maxParallelism bounds SET parallelism.
+const maxParallelism = 256
+
+// parallelism is the number of tasks a new query runs as: SET parallelism,
+// else the number of cores.
+func (e *Engine) parallelism() int {
+	if n, err := strconv.Atoi(e.setting("parallelism")); err == nil && n >= 1 {
+		return n
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// parallelShape is a plan a query can run as n tasks: a source, stateless
+// steps, one aggregate with group keys, stateless steps. Each task reads
+// its share of the source's partitions, the rows are exchanged by the
+// group key, each task aggregates its keys, and a gather brings the tasks'
+// rows to the sink.
+type parallelShape struct {
+	scan  *planner.SourceScan
+	below []planner.Node // stateless steps between scan and aggregate, bottom up
+	agg   *planner.Aggregate
+	above []planner.Node // stateless steps above the aggregate, bottom up
+}
+
+// parallelPlan finds the shape in root (the node below the Sink), or
+// reports why the query runs as one task.
+func parallelPlan(root planner.Node) (parallelShape, bool) {
+	var sh parallelShape
+	var chain []planner.Node // top down
+	n := root
+	for {
+		switch x := n.(type) {
+		case *planner.Filter:
+			chain = append(chain, x)
+			n = x.Input
+			continue
+		case *planner.Project:
+			chain = append(chain, x)
+			n = x.Input
+			continue
+		case *planner.Aggregate:
+			if sh.agg != nil || len(x.Keys) == 0 {
+				return sh, false
+			}
+			sh.agg = x
+			for i := len(chain) - 1; i >= 0; i-- {
+				sh.above = append(sh.above, chain[i])
+			}
+			chain = nil
+			n = x.Input
+			continue
+		case *planner.SourceScan:
+			if sh.agg == nil {
+				return sh, false
+			}
+			sh.scan = x
+			for i := len(chain) - 1; i >= 0; i-- {
+				sh.below = append(sh.below, chain[i])
+			}
+			return sh, true
+		}
+		return sh, false
+	}
+}
+
+// buildParallel builds sh as n tasks. Stateful operators are registered
+// task by task for each of the plan's stateful operators in plan order
+// (the scans of tasks 0..n-1, then their aggregates), so that the
+// checkpoint's snapshots are the plan's operators times n.
+func (e *Engine) buildParallel(sh parallelShape, n int, b *built, once bool) (executor.Operator, error) {
+	var opened []executor.Operator
+	fail := func(err error) (executor.Operator, error) {
+		for _, op := range opened {
+			op.Close()
+		}
+		return nil, err
+	}
+	keys := make([]int, len(sh.agg.Keys))
+	for i, k := range sh.agg.Keys {
+		keys[i] = k.Index
+	}
+	exchanges := make([]*ops.Exchange, n)
+	for i := 0; i < n; i++ {
+		outer, sc := b.cur, &scope{}
+		b.cur = sc
+		op, err := e.buildSourceScan(sh.scan, b, once, taskTable(sh.scan.Table, i, n), true)
+		if err == nil {
+			op, err = e.buildChain(sh.below, op)
+		}
+		b.cur = outer
+		if err != nil {
+			return fail(err)
+		}
+		x, err := ops.NewExchange(op, keys, n, func() (any, error) { return b.capture(sc) }, e.mem)
+		if err != nil {
+			op.Close()
+			return fail(err)
+		}
+		exchanges[i] = x
+	}
+	gather := make([]ops.UnionInput, n)
+	for k := 0; k < n; k++ {
+		outer, sc := b.cur, &scope{}
+		b.cur = sc
+		ins := make([]ops.UnionInput, n)
+		for i, x := range exchanges {
+			out := x.Outputs()[k]
+			ins[i] = ops.UnionInput{Op: out, Capture: out.Capture}
+		}
+		u, err := ops.NewUnion(sh.agg.Input.Schema(), ins)
+		if err != nil {
+			b.cur = outer
+			return fail(err)
+		}
+		u.Aligned()
+		sc.unions = append(sc.unions, u)
+		b.unions = append(b.unions, u)
+		op, err := e.buildAggregate(sh.agg, u, b)
+		if err == nil {
+			op, err = e.buildChain(sh.above, op)
+		}
+		b.cur = outer
+		if err != nil {
+			u.Close()
+			return fail(err)
+		}
+		opened = append(opened, op)
+		gather[k] = ops.UnionInput{Op: op, Capture: func() (any, error) { return b.capture(sc) }}
+	}
+	g, err := ops.NewUnion(gather[0].Op.Schema(), gather)
+	if err != nil {
+		return fail(err)
+	}
+	g.Aligned()
+	b.cur.unions = append(b.cur.unions, g)
+	b.unions = append(b.unions, g)
+	b.tasks = n
+	return g, nil
+}
+
+// taskTable is the source's table as task i of n reads it: its share of
+// the partitions and of max_batch.
+func taskTable(t *catalog.Table, i, n int) *catalog.Table {
+	c := *t
+	c.Options = map[string]string{}
+	for k, v := range t.Options {
+		c.Options[k] = v
+	}
+	c.Options[executor.TaskOption] = fmt.Sprintf("%d/%d", i, n)
+	if mb, err := strconv.Atoi(c.Options["max_batch"]); err == nil && mb > 0 {
+		c.Options["max_batch"] = strconv.Itoa(max(1, (mb+n-1)/n))
+	}
+	return &c
+}
+
+// buildChain builds stateless steps (bottom up) over in.
+func (e *Engine) buildChain(steps []planner.Node, in executor.Operator) (executor.Operator, error) {
+	for _, s := range steps {
+		var err error
+		switch x := s.(type) {
+		case *planner.Filter:
+			in, err = ops.NewFilter(x, in, e.mem)
+		case *planner.Project:
+			in, err = ops.NewProject(x, in, e.mem)
+		default:
+			err = fmt.Errorf("no stateless operator for %T", s)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return in, nil
+}
+
+// buildAggregate builds an aggregate over in and registers it.
+func (e *Engine) buildAggregate(n *planner.Aggregate, in executor.Operator, b *built) (executor.Operator, error) {
+	op, err := window.New(n, in, e.mem)
+	if err != nil {
+		return nil, err
+	}
+	if st, ok := op.(executor.Stateful); ok {
+		b.addStateful(st)
+	}
+	if st, ok := op.(interface{ StateRows() int64 }); ok {
+		b.stats = append(b.stats, st)
+	}
+	if lc, ok := op.(interface{ LateRows() int64 }); ok {
+		b.lates = append(b.lates, lc)
+	}
+	return op, nil
+}
