@@ -4,6 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -11,7 +16,7 @@ import (
 	"github.com/tide-sql/tide/parser"
 )
 
-const benchUsage = `tide bench [--rows N] [--keys K] [--partitions P]
+const benchUsage = `tide bench [--rows N] [--keys K] [--partitions P] [--parallelism 1,2] [--repeat R]
 
 Measures the whole engine on this machine, end to end over an embedded
 Kafka-protocol broker: N generated JSON transactions (K customers) are
@@ -20,8 +25,12 @@ produced to a topic by tide itself, then read back by
   filter     the seed's exercise 3 (a WHERE on every event, rows kept),
   window     the seed's mini-project (5-minute tumbling windows per
              customer: COUNT, SUM), the job tide exists for.
-Each query runs in batch mode (to the end of the topic) and its rate is
-reported with its ratio to the baseline measured in the same run.`
+Each query runs in batch mode (to the end of the topic) at each
+--parallelism, the whole set --repeat times, interleaved. Reported per
+phase and parallelism: the median of wall-clock events/s and of events per
+CPU-second (user + system time of the process, which also runs the
+embedded broker's fetches), each with its ratio to the baseline at
+parallelism 1 of the same run, and the wall ratio to parallelism 1.`
 
 // benchPhase is one measured query.
 type benchPhase struct {
@@ -29,8 +38,10 @@ type benchPhase struct {
 }
 
 func (a *app) cmdBench(g globalOptions, args []string) int {
-	rows, keys, partitions := 1_000_000, 1000, 3
+	rows, keys, partitions, repeat, par := 1_000_000, 1000, 3, 1, "1,2"
 	fs := newFlagSet("bench", benchUsage, &g, a.stderr)
+	fs.IntVar(&repeat, "repeat", repeat, "runs of every phase and parallelism, interleaved")
+	fs.StringVar(&par, "parallelism", par, "comma-separated task counts to measure")
 	fs.IntVar(&rows, "rows", rows, "events to generate")
 	fs.IntVar(&keys, "keys", keys, "distinct customers")
 	fs.IntVar(&partitions, "partitions", partitions, "partitions of the topic")
@@ -38,8 +49,9 @@ func (a *app) cmdBench(g globalOptions, args []string) int {
 	if err := parseFlags(fs, args, func(s string) { extra = append(extra, s) }); err != nil {
 		return flagExit(err)
 	}
-	if err := unexpectedArgs("bench", extra); err != nil || rows < 1 || keys < 1 || partitions < 1 {
-		fmt.Fprintln(a.stderr, "tide bench: --rows, --keys and --partitions must be positive")
+	pars, perr := parseCounts(par)
+	if err := unexpectedArgs("bench", extra); err != nil || perr != nil || rows < 1 || keys < 1 || partitions < 1 || repeat < 1 {
+		fmt.Fprintln(a.stderr, "tide bench: --rows, --keys, --partitions, --repeat and --parallelism must be positive")
 		return exitUsage
 	}
 	b, err := a.startBroker("127.0.0.1:0", int32(partitions))
@@ -73,9 +85,6 @@ CREATE SOURCE tx (transaction_id VARCHAR, customer_id VARCHAR, product VARCHAR, 
   WATERMARK FOR event_time AS event_time - INTERVAL 10 SECOND)
 WITH (connector = 'kafka', topic = 'transactions', stop = 'latest');
 CREATE TABLE warmup (transaction_id VARCHAR);
-CREATE TABLE nothing (transaction_id VARCHAR);
-CREATE TABLE big (transaction_id VARCHAR, amount DOUBLE);
-CREATE TABLE stats (window_start TIMESTAMP(3), customer_id VARCHAR, n BIGINT, total DOUBLE);
 `, rows, keys-1)
 	fmt.Fprintf(a.stderr, "tide bench: producing %d events (%d customers, %d partitions)...\n", rows, keys, partitions)
 	produce, err := a.benchRun(ctx, e, setup+"INSERT INTO topic SELECT * FROM gen;")
@@ -87,27 +96,80 @@ CREATE TABLE stats (window_start TIMESTAMP(3), customer_id VARCHAR, n BIGINT, to
 		return a.fail("bench", err)
 	}
 	phases := []benchPhase{
-		{"baseline", "INSERT INTO nothing SELECT transaction_id FROM tx WHERE amount < 0;"},
-		{"filter", "INSERT INTO big SELECT transaction_id, amount FROM tx WHERE amount > 250 AND product IN ('Laptop', 'Phone');"},
-		{"window", "INSERT INTO stats SELECT window_start, customer_id, COUNT(*), SUM(amount) FROM tx GROUP BY TUMBLE(event_time, INTERVAL 5 MINUTE), customer_id;"},
+		{"baseline", "CREATE TABLE %[1]s (transaction_id VARCHAR); INSERT INTO %[1]s SELECT transaction_id FROM tx WHERE amount < 0;"},
+		{"filter", "CREATE TABLE %[1]s (transaction_id VARCHAR, amount DOUBLE); INSERT INTO %[1]s SELECT transaction_id, amount FROM tx WHERE amount > 250 AND product IN ('Laptop', 'Phone');"},
+		{"window", "CREATE TABLE %[1]s (window_start TIMESTAMP(3), customer_id VARCHAR, n BIGINT, total DOUBLE); INSERT INTO %[1]s SELECT window_start, customer_id, COUNT(*), SUM(amount) FROM tx GROUP BY TUMBLE(event_time, INTERVAL 5 MINUTE), customer_id;"},
+	}
+	// wall[phase][parallelism] and cpu[...] hold every run's seconds.
+	wall, cpu := map[string]map[int][]float64{}, map[string]map[int][]float64{}
+	for r := 0; r < repeat; r++ {
+		for _, p := range pars {
+			for _, ph := range phases {
+				table := fmt.Sprintf("bench_%s_p%d_r%d", ph.name, p, r)
+				sql := fmt.Sprintf("SET parallelism = %d;\n", p) + fmt.Sprintf(ph.sql, table)
+				c0 := cpuSeconds()
+				d, err := a.benchRun(ctx, e, sql)
+				if err != nil {
+					return a.fail("bench", err)
+				}
+				c := cpuSeconds() - c0
+				if wall[ph.name] == nil {
+					wall[ph.name], cpu[ph.name] = map[int][]float64{}, map[int][]float64{}
+				}
+				wall[ph.name][p] = append(wall[ph.name][p], d.Seconds())
+				cpu[ph.name][p] = append(cpu[ph.name][p], c)
+				// Each run's output is dropped so memory stays flat.
+				_ = e.Execute(ctx, "DROP TABLE "+table+";", nil)
+			}
+		}
 	}
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "phase\tevents\tseconds\tevents/s\tvs baseline\t")
-	fmt.Fprintf(w, "produce (datagen → kafka)\t%d\t%.2f\t%.0f\t\t\n", rows, produce.Seconds(), float64(rows)/produce.Seconds())
-	var base float64
-	for _, p := range phases {
-		d, err := a.benchRun(ctx, e, p.sql)
-		if err != nil {
-			return a.fail("bench", err)
+	fmt.Fprintln(w, "phase\ttasks\tevents\twall s\tevents/s\tevents/CPU-s\tvs baseline p1 (CPU)\twall vs p1\t")
+	fmt.Fprintf(w, "produce (datagen → kafka)\t\t%d\t%.2f\t%.0f\t\t\t\t\n", rows, produce.Seconds(), float64(rows)/produce.Seconds())
+	n := float64(rows)
+	baseCPU := n / median(cpu["baseline"][pars[0]])
+	for _, ph := range phases {
+		p1 := n / median(wall[ph.name][pars[0]])
+		for _, p := range pars {
+			ws, cs := median(wall[ph.name][p]), median(cpu[ph.name][p])
+			fmt.Fprintf(w, "%s\t%d\t%d\t%.2f\t%.0f\t%.0f\t%.2f\t%.2f\t\n", ph.name, p, rows, ws, n/ws, n/cs, (n/cs)/baseCPU, (n/ws)/p1)
 		}
-		rate := float64(rows) / d.Seconds()
-		if base == 0 {
-			base = rate
-		}
-		fmt.Fprintf(w, "%s\t%d\t%.2f\t%.0f\t%.2f\t\n", p.name, rows, d.Seconds(), rate, rate/base)
 	}
 	w.Flush()
+	fmt.Fprintf(a.stdout, "medians of %d runs; CPU from getrusage (this process, broker included); %d cores\n", repeat, runtime.NumCPU())
 	return exitOK
+}
+
+// parseCounts reads "1,2,4".
+func parseCounts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bad count %q", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// cpuSeconds is the user and system CPU time of this process so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// median of xs (xs is not empty).
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // benchRun executes sql and waits for its queries to finish.

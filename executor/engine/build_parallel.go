@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
+	"strings"
 
 	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/executor"
@@ -28,17 +29,22 @@ func (e *Engine) parallelism() int {
 // steps, one aggregate with group keys, stateless steps. Each task reads
 // its share of the source's partitions, the rows are exchanged by the
 // group key, each task aggregates its keys, and a gather brings the tasks'
-// rows to the sink.
+// rows to the sink. Without the aggregate (a source and stateless steps
+// into an append sink) each task's rows go straight to the gather.
 type parallelShape struct {
 	scan  *planner.SourceScan
 	below []planner.Node // stateless steps between scan and aggregate, bottom up
 	agg   *planner.Aggregate
 	above []planner.Node // stateless steps above the aggregate, bottom up
+	// dropLate: the plan's scan drops late rows; the tasks do it behind
+	// the exchange instead, against every task's watermark.
+	dropLate bool
 }
 
 // parallelPlan finds the shape in root (the node below the Sink), or
-// reports why the query runs as one task.
-func parallelPlan(root planner.Node) (parallelShape, bool) {
+// reports that the query runs as one task. appendOnly says the sink appends
+// (an upserting sink fed by no aggregate needs its rows in one order).
+func parallelPlan(root planner.Node, appendOnly bool) (parallelShape, bool) {
 	var sh parallelShape
 	var chain []planner.Node // top down
 	n := root
@@ -64,10 +70,18 @@ func parallelPlan(root planner.Node) (parallelShape, bool) {
 			n = x.Input
 			continue
 		case *planner.SourceScan:
-			if sh.agg == nil {
+			if sh.agg == nil && !appendOnly || strings.HasPrefix(x.Table.Options["late"], "table:") {
+				// An upserting sink of rows no aggregate keyed needs them in
+				// one order; a late table is filled by the scan, which in a
+				// task sees only its own partitions' watermark.
 				return sh, false
 			}
-			sh.scan = x
+			// Each task's scan sees only its partitions' watermark: late
+			// rows are left to the aggregate, behind the gather of every
+			// task's watermark.
+			scan := *x
+			sh.dropLate, scan.DropLate = x.DropLate, false
+			sh.scan = &scan
 			for i := len(chain) - 1; i >= 0; i-- {
 				sh.below = append(sh.below, chain[i])
 			}
@@ -88,6 +102,9 @@ func (e *Engine) buildParallel(sh parallelShape, n int, b *built, once bool) (ex
 			op.Close()
 		}
 		return nil, err
+	}
+	if sh.agg == nil {
+		return e.buildParallelStateless(sh, n, b, once)
 	}
 	keys := make([]int, len(sh.agg.Keys))
 	for i, k := range sh.agg.Keys {
@@ -129,7 +146,13 @@ func (e *Engine) buildParallel(sh parallelShape, n int, b *built, once bool) (ex
 		u.Aligned()
 		sc.unions = append(sc.unions, u)
 		b.unions = append(b.unions, u)
-		op, err := e.buildAggregate(sh.agg, u, b)
+		var in executor.Operator = u
+		if sh.dropLate && sh.agg.Window != nil {
+			lf := ops.NewLateFilter(u, sh.agg.Window.TimeCol, e.mem)
+			b.lates = append(b.lates, lf)
+			in = lf
+		}
+		op, err := e.buildAggregate(sh.agg, in, b)
 		if err == nil {
 			op, err = e.buildChain(sh.above, op)
 		}
@@ -140,6 +163,40 @@ func (e *Engine) buildParallel(sh parallelShape, n int, b *built, once bool) (ex
 		}
 		opened = append(opened, op)
 		gather[k] = ops.UnionInput{Op: op, Capture: func() (any, error) { return b.capture(sc) }}
+	}
+	g, err := ops.NewUnion(gather[0].Op.Schema(), gather)
+	if err != nil {
+		return fail(err)
+	}
+	g.Aligned()
+	b.cur.unions = append(b.cur.unions, g)
+	b.unions = append(b.unions, g)
+	b.tasks = n
+	return g, nil
+}
+
+// buildParallelStateless builds a source and stateless steps as n tasks
+// gathered by an aligned union.
+func (e *Engine) buildParallelStateless(sh parallelShape, n int, b *built, once bool) (executor.Operator, error) {
+	gather := make([]ops.UnionInput, 0, n)
+	fail := func(err error) (executor.Operator, error) {
+		for _, in := range gather {
+			in.Op.Close()
+		}
+		return nil, err
+	}
+	for i := 0; i < n; i++ {
+		outer, sc := b.cur, &scope{}
+		b.cur = sc
+		op, err := e.buildSourceScan(sh.scan, b, once, taskTable(sh.scan.Table, i, n), true)
+		if err == nil {
+			op, err = e.buildChain(sh.below, op)
+		}
+		b.cur = outer
+		if err != nil {
+			return fail(err)
+		}
+		gather = append(gather, ops.UnionInput{Op: op, Capture: func() (any, error) { return b.capture(sc) }})
 	}
 	g, err := ops.NewUnion(gather[0].Op.Schema(), gather)
 	if err != nil {

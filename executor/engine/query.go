@@ -116,7 +116,7 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 	}
 	b := newBuilt()
 	var root executor.Operator
-	shape, parallel := parallelPlan(sinkNode.Input)
+	shape, parallel := parallelPlan(sinkNode.Input, !sinkNode.Upsert)
 	tasks := 1
 	if parallel {
 		tasks = e.parallelism()
