@@ -110,21 +110,17 @@ func (e *Engine) buildParallel(sh parallelShape, n int, b *built, once bool) (ex
 	for i, k := range sh.agg.Keys {
 		keys[i] = k.Index
 	}
+	readers, err := e.buildReaders(sh, n, b, once)
+	if err != nil {
+		return nil, err
+	}
 	exchanges := make([]*ops.Exchange, n)
-	for i := 0; i < n; i++ {
-		outer, sc := b.cur, &scope{}
-		b.cur = sc
-		op, err := e.buildSourceScan(sh.scan, b, once, taskTable(sh.scan.Table, i, n), true)
-		if err == nil {
-			op, err = e.buildChain(sh.below, op)
-		}
-		b.cur = outer
+	for i, r := range readers {
+		x, err := ops.NewExchange(r.Op, keys, n, r.Capture, e.mem)
 		if err != nil {
-			return fail(err)
-		}
-		x, err := ops.NewExchange(op, keys, n, func() (any, error) { return b.capture(sc) }, e.mem)
-		if err != nil {
-			op.Close()
+			for _, rest := range readers[i:] {
+				rest.Op.Close()
+			}
 			return fail(err)
 		}
 		exchanges[i] = x
@@ -178,25 +174,15 @@ func (e *Engine) buildParallel(sh parallelShape, n int, b *built, once bool) (ex
 // buildParallelStateless builds a source and stateless steps as n tasks
 // gathered by an aligned union.
 func (e *Engine) buildParallelStateless(sh parallelShape, n int, b *built, once bool) (executor.Operator, error) {
-	gather := make([]ops.UnionInput, 0, n)
+	gather, err := e.buildReaders(sh, n, b, once)
+	if err != nil {
+		return nil, err
+	}
 	fail := func(err error) (executor.Operator, error) {
 		for _, in := range gather {
 			in.Op.Close()
 		}
 		return nil, err
-	}
-	for i := 0; i < n; i++ {
-		outer, sc := b.cur, &scope{}
-		b.cur = sc
-		op, err := e.buildSourceScan(sh.scan, b, once, taskTable(sh.scan.Table, i, n), true)
-		if err == nil {
-			op, err = e.buildChain(sh.below, op)
-		}
-		b.cur = outer
-		if err != nil {
-			return fail(err)
-		}
-		gather = append(gather, ops.UnionInput{Op: op, Capture: func() (any, error) { return b.capture(sc) }})
 	}
 	g, err := ops.NewUnion(gather[0].Op.Schema(), gather)
 	if err != nil {
@@ -207,6 +193,30 @@ func (e *Engine) buildParallelStateless(sh parallelShape, n int, b *built, once 
 	b.unions = append(b.unions, g)
 	b.tasks = n
 	return g, nil
+}
+
+// buildReaders builds, for each of n tasks, its scan of its partitions and
+// the stateless steps above it, each on a goroutine of its own: its scope
+// is captured at each of its barriers.
+func (e *Engine) buildReaders(sh parallelShape, n int, b *built, once bool) ([]ops.UnionInput, error) {
+	readers := make([]ops.UnionInput, 0, n)
+	for i := 0; i < n; i++ {
+		outer, sc := b.cur, &scope{}
+		b.cur = sc
+		op, err := e.buildSourceScan(sh.scan, b, once, taskTable(sh.scan.Table, i, n), true)
+		if err == nil {
+			op, err = e.buildChain(sh.below, op)
+		}
+		b.cur = outer
+		if err != nil {
+			for _, r := range readers {
+				r.Op.Close()
+			}
+			return nil, err
+		}
+		readers = append(readers, ops.UnionInput{Op: op, Capture: func() (any, error) { return b.capture(sc) }})
+	}
+	return readers, nil
 }
 
 // taskTable is the source's table as task i of n reads it: its share of
