@@ -69,17 +69,8 @@ func (a *app) cmdConsume(g globalOptions, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := a.interruptible()
 	defer cancel()
-	sigs, stopSigs := a.notify()
-	defer stopSigs()
-	go func() {
-		select {
-		case <-sigs:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	n, err := consume(ctx, brokers, o, newRecordPrinter(a.stdout, g.format, o.key))
 	if err == nil || n > 0 {
 		fmt.Fprintf(a.stderr, "tide: consumed %d records from %s\n", n, o.topic)

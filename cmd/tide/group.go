@@ -55,12 +55,11 @@ func (a *app) cmdGroup(g globalOptions, args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
 	defer cancel()
-	cl, err := dialKafka(ctx, brokers)
+	adm, closeAdm, err := dialAdmin(ctx, brokers)
 	if err != nil {
 		return a.fail("group "+action, err)
 	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
+	defer closeAdm()
 	if group == "" {
 		err = a.groupList(ctx, adm, g.format)
 	} else {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -28,6 +29,15 @@ func (a *app) toolBrokers(g globalOptions, cmd string) (string, bool) {
 		return "", false
 	}
 	return brokers, true
+}
+
+// dialAdmin is dialKafka for the admin commands; close closes the client.
+func dialAdmin(ctx context.Context, brokers string) (*kadm.Client, func(), error) {
+	cl, err := dialKafka(ctx, brokers)
+	if err != nil {
+		return nil, nil, err
+	}
+	return kadm.NewClient(cl), cl.Close, nil
 }
 
 // dialKafka opens a franz-go client on brokers and checks that the cluster

@@ -137,6 +137,21 @@ func (a *app) openWith(ctx context.Context, g globalOptions, brokers string, con
 	return a.openEngine(ctx, cfg)
 }
 
+// interruptible is a context that SIGINT or SIGTERM cancels, for commands
+// that stop cleanly on Ctrl-C; cancel releases the signals.
+func (a *app) interruptible() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs, stopSigs := a.notify()
+	go func() {
+		select {
+		case <-sigs:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { cancel(); stopSigs() }
+}
+
 // fail prints "tide: cmd: err" and returns exitFail.
 func (a *app) fail(cmd string, err error) int {
 	fmt.Fprintf(a.stderr, "tide %s: %v\n", cmd, err)

@@ -61,17 +61,8 @@ func (a *app) cmdProduce(g globalOptions, args []string) int {
 		in, name = f, files[0]
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := a.interruptible()
 	defer cancel()
-	sigs, stopSigs := a.notify()
-	defer stopSigs()
-	go func() {
-		select {
-		case <-sigs:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	st, err := produceLines(ctx, produceConfig{brokers: brokers, topic: topic, keyField: keyField}, in, name, a.stderr)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "tide produce: %v\n", err)

@@ -94,12 +94,11 @@ func (a *app) cmdTopic(g globalOptions, args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
 	defer cancel()
-	cl, err := dialKafka(ctx, brokers)
+	adm, closeAdm, err := dialAdmin(ctx, brokers)
 	if err != nil {
 		return a.fail("topic "+action, err)
 	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
+	defer closeAdm()
 	switch action {
 	case "create":
 		err = a.topicCreate(ctx, adm, brokers, topic, orDefault(partitions), int16(orDefault(replication)), configs, ifNotExists)
