@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -82,12 +83,23 @@ type checkpointStore struct{ dir string }
 func (s checkpointStore) enabled() bool { return s.dir != "" }
 
 func writeJSONAtomic(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
+	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
+	// Small files are indented for people to read; a checkpoint of large
+	// state is written as it is (indenting would cost as much again).
+	if len(data) <= readableJSON {
+		var b bytes.Buffer
+		if err := json.Indent(&b, data, "", "  "); err == nil {
+			data = b.Bytes()
+		}
+	}
 	return durable.WriteFile(path, append(data, '\n'), 0o644)
 }
+
+// readableJSON is the largest file writeJSONAtomic indents.
+const readableJSON = 64 << 10
 
 // readJSON reads path into v; ok is false if there is no such file.
 func readJSON(path string, v any) (bool, error) {

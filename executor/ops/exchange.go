@@ -206,54 +206,61 @@ func (x *Exchange) split(ctx context.Context, rec arrow.Record) ([]arrow.Record,
 	return parts, nil
 }
 
-// rowHashes hashes the key columns of every row of rec.
+// rowHashes hashes the key columns of every row of rec: per column, the
+// hash of the row's value (a constant for NULL) folded into the row's.
 func rowHashes(rec arrow.Record, keys []int) []uint64 {
 	n := int(rec.NumRows())
 	out := make([]uint64, n)
-	var buf [8]byte
 	for _, c := range keys {
 		col := rec.Column(c)
-		for i := 0; i < n; i++ {
-			var h uint64
-			switch {
-			case col.IsNull(i):
+		fold := func(i int, h uint64) {
+			if col.IsNull(i) {
 				h = 0x9e3779b97f4a7c15
-			default:
-				switch a := col.(type) {
-				case *array.String:
-					h = xxh3.HashString(a.Value(i))
-				case *array.LargeString:
-					h = xxh3.HashString(a.Value(i))
-				case *array.Int64:
-					binary.LittleEndian.PutUint64(buf[:], uint64(a.Value(i)))
-					h = xxh3.Hash(buf[:])
-				case *array.Timestamp:
-					binary.LittleEndian.PutUint64(buf[:], uint64(a.Value(i)))
-					h = xxh3.Hash(buf[:])
-				case *array.Date32:
-					binary.LittleEndian.PutUint64(buf[:], uint64(a.Value(i)))
-					h = xxh3.Hash(buf[:])
-				case *array.Float64:
-					v := a.Value(i)
-					if v == 0 {
-						v = 0 // -0 and +0 are one key
-					}
-					binary.LittleEndian.PutUint64(buf[:], math.Float64bits(v))
-					h = xxh3.Hash(buf[:])
-				case *array.Boolean:
-					if a.Value(i) {
-						h = 1
-					} else {
-						h = 2
-					}
-				default:
-					h = xxh3.HashString(fmt.Sprint(executor.Value(col, i)))
-				}
 			}
 			out[i] = out[i]*31 + h
 		}
+		switch a := col.(type) {
+		case *array.String:
+			for i := 0; i < n; i++ {
+				fold(i, xxh3.HashString(a.Value(i)))
+			}
+		case *array.Int64:
+			fixedHashes(n, func(i int) uint64 { return uint64(a.Value(i)) }, fold)
+		case *array.Timestamp:
+			fixedHashes(n, func(i int) uint64 { return uint64(a.Value(i)) }, fold)
+		case *array.Date32:
+			fixedHashes(n, func(i int) uint64 { return uint64(a.Value(i)) }, fold)
+		case *array.Float64:
+			fixedHashes(n, func(i int) uint64 {
+				v := a.Value(i)
+				if v == 0 {
+					v = 0 // -0 and +0 are one key
+				}
+				return math.Float64bits(v)
+			}, fold)
+		case *array.Boolean:
+			fixedHashes(n, func(i int) uint64 {
+				if a.Value(i) {
+					return 1
+				}
+				return 2
+			}, fold)
+		default:
+			for i := 0; i < n; i++ {
+				fold(i, xxh3.HashString(fmt.Sprint(executor.Value(col, i))))
+			}
+		}
 	}
 	return out
+}
+
+// fixedHashes hashes the 8-byte values of n rows.
+func fixedHashes(n int, value func(int) uint64, fold func(int, uint64)) {
+	var buf [8]byte
+	for i := 0; i < n; i++ {
+		binary.LittleEndian.PutUint64(buf[:], value(i))
+		fold(i, xxh3.Hash(buf[:]))
+	}
 }
 
 // Schema is the input's schema.
