@@ -190,18 +190,15 @@ func (e *Engine) buildSourceScan(n *planner.SourceScan, b *built, once bool, tab
 	return s, nil
 }
 
-func (b *built) lateRows() int64 {
-	var n int64
-	for _, l := range b.lates {
-		n += l.LateRows()
+// addCounters registers what an operator counts (state rows, late rows)
+// in the scope being built: its goroutine reads them at each barrier.
+func (b *built) addCounters(op any) {
+	if st, ok := op.(interface{ StateRows() int64 }); ok {
+		b.cur.stats = append(b.cur.stats, len(b.stats))
+		b.stats = append(b.stats, st)
 	}
-	return n
-}
-
-func (b *built) stateRows() int64 {
-	var n int64
-	for _, s := range b.stats {
-		n += s.StateRows()
+	if lc, ok := op.(interface{ LateRows() int64 }); ok {
+		b.cur.lates = append(b.cur.lates, len(b.lates))
+		b.lates = append(b.lates, lc)
 	}
-	return n
 }

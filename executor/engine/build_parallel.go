@@ -145,7 +145,7 @@ func (e *Engine) buildParallel(sh parallelShape, n int, b *built, once bool) (ex
 		var in executor.Operator = u
 		if sh.dropLate && sh.agg.Window != nil {
 			lf := ops.NewLateFilter(u, sh.agg.Window.TimeCol, e.mem)
-			b.lates = append(b.lates, lf)
+			b.addCounters(lf)
 			in = lf
 		}
 		op, err := e.buildAggregate(sh.agg, in, b)
@@ -262,11 +262,6 @@ func (e *Engine) buildAggregate(n *planner.Aggregate, in executor.Operator, b *b
 	if st, ok := op.(executor.Stateful); ok {
 		b.addStateful(st)
 	}
-	if st, ok := op.(interface{ StateRows() int64 }); ok {
-		b.stats = append(b.stats, st)
-	}
-	if lc, ok := op.(interface{ LateRows() int64 }); ok {
-		b.lates = append(b.lates, lc)
-	}
+	b.addCounters(op)
 	return op, nil
 }

@@ -51,6 +51,7 @@ func (d *driver) counters() counters {
 // report publishes the progress of a finished epoch.
 func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, before counters, outRows, totalOut int64, wm *time.Time) {
 	end := time.Now()
+	stateRows, lateRows := d.last.totals()
 	p := Progress{QueryID: d.id, BatchID: epoch, Timestamp: end.UTC(), OutputRows: outRows, TotalOutputRows: totalOut,
 		DurationMs: map[string]int64{
 			"process":          processEnd.Sub(start).Milliseconds(),
@@ -58,13 +59,13 @@ func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, bef
 			"checkpoint":       end.Sub(commitEnd).Milliseconds(),
 			"triggerExecution": end.Sub(start).Milliseconds(),
 		},
-		StateRows: d.b.stateRows(),
+		StateRows: stateRows,
 	}
 	if len(d.b.sources) > 0 {
 		now := d.counters()
 		p.NumInputRows = now.input - before.input
 		p.TotalInputRows = now.input
-		p.LateRowsDropped = now.late + d.b.lateRows()
+		p.LateRowsDropped = now.late + lateRows
 		p.BadRecords = now.bad
 		p.Tombstones = now.tombstones
 		var fetch, decode time.Duration

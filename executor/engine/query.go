@@ -224,6 +224,7 @@ type driver struct {
 	sinkID    string                   // the id sinks know the query by (persistent, unique per state directory)
 	sides     map[string]executor.Sink // late and dead-letter tables, by name
 	state     planner.State            // what the checkpoint's snapshots depend on
+	last      *capture                 // the tree's state at the last barrier
 }
 
 // start restores the checkpoint and opens the sink and operators.
@@ -430,6 +431,7 @@ func (d *driver) run(ctx context.Context) (err error) {
 			for i, src := range d.b.sources {
 				src.mark = cp.marks[i]
 			}
+			d.last = cp
 			if err := d.logOffsets(epoch); err != nil {
 				return fmt.Errorf("offset log: %w", err)
 			}

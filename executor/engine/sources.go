@@ -98,6 +98,8 @@ type scope struct {
 	stateful []int // indexes into built.stateful
 	sources  []int // indexes into built.sources
 	bounded  []int // indexes into built.bounded
+	stats    []int // indexes into built.stats
+	lates    []int // indexes into built.lates
 	unions   []*ops.Union
 }
 
@@ -108,12 +110,35 @@ type capture struct {
 	snapshots map[int][]byte
 	marks     map[int]*sourceMark
 	delivered map[int]bool // bounded inputs whose rows came before the barrier
+	stateRows map[int]int64
+	lateRows  map[int]int64
+}
+
+// stateRows and lateRows sum what the capture's operators counted.
+func (c *capture) totals() (stateRows, lateRows int64) {
+	if c == nil {
+		return 0, 0
+	}
+	for _, n := range c.stateRows {
+		stateRows += n
+	}
+	for _, n := range c.lateRows {
+		lateRows += n
+	}
+	return stateRows, lateRows
 }
 
 // capture takes sc's state; it runs on the goroutine that pulls sc, right
 // after a barrier.
 func (b *built) capture(sc *scope) (*capture, error) {
-	c := &capture{snapshots: map[int][]byte{}, marks: map[int]*sourceMark{}, delivered: map[int]bool{}}
+	c := &capture{snapshots: map[int][]byte{}, marks: map[int]*sourceMark{}, delivered: map[int]bool{},
+		stateRows: map[int]int64{}, lateRows: map[int]int64{}}
+	for _, i := range sc.stats {
+		c.stateRows[i] = b.stats[i].StateRows()
+	}
+	for _, i := range sc.lates {
+		c.lateRows[i] = b.lates[i].LateRows()
+	}
 	for _, i := range sc.bounded {
 		if b.bounded[i].Delivered() {
 			c.delivered[i] = true
@@ -143,6 +168,12 @@ func (b *built) capture(sc *scope) (*capture, error) {
 				}
 				for k := range ic.delivered {
 					c.delivered[k] = true
+				}
+				for k, v := range ic.stateRows {
+					c.stateRows[k] = v
+				}
+				for k, v := range ic.lateRows {
+					c.lateRows[k] = v
 				}
 			}
 		}
