@@ -74,6 +74,8 @@ type aggOp struct {
 	epoch   uint32  // current epoch; stamp[g] == epoch marks a change
 	changed []int32 // groups changed in the epoch (EMIT CHANGES)
 	late    int64   // rows dropped because their window had closed
+	snap    []byte  // the last snapshot, returned again while nothing came since
+	dirty   bool    // a batch or watermark came after snap was taken
 	skipped int64   // rows dropped for a NULL event time
 
 	kh     []uint64 // per-batch scratch: key hashes
@@ -125,6 +127,9 @@ func (o *aggOp) Next(ctx context.Context) (executor.Msg, error) {
 		m, err := o.input.Next(ctx)
 		if err != nil {
 			return executor.Msg{}, err // io.EOF included: upstream ends with MaxWatermark
+		}
+		if m.Kind != executor.MsgBarrier {
+			o.dirty = true
 		}
 		switch m.Kind {
 		case executor.MsgBatch:

@@ -26,6 +26,17 @@ const (
 // Snapshot encodes the operator's whole state. It is called after a
 // barrier has passed, when no output is pending.
 func (o *aggOp) Snapshot() ([]byte, error) {
+	if o.snap != nil && !o.dirty {
+		return o.snap, nil // nothing came since the last one (an idle epoch)
+	}
+	b, err := o.snapshot()
+	if err == nil {
+		o.snap, o.dirty = b, false
+	}
+	return b, err
+}
+
+func (o *aggOp) snapshot() ([]byte, error) {
 	e := &encoder{buf: make([]byte, 0, 1024)}
 	e.buf = append(e.buf, snapshotMagic...)
 	e.u8(snapshotVersion)
