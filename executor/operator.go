@@ -12,6 +12,7 @@ package executor
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -74,4 +75,16 @@ type Operator interface {
 type Stateful interface {
 	Snapshot() ([]byte, error)
 	Restore(state []byte) error
+}
+
+// PanicError is a panic recovered where an operator runs: the query fails
+// with it instead of the process.
+type PanicError struct {
+	Where string // "query q", "a union input", "statement CREATE SOURCE s ..."
+	Value any    // what was passed to panic
+	Stack string
+}
+
+func (p *PanicError) Error() string {
+	return fmt.Sprintf("%s panicked: %v (a bug in tide or a connector; the stack is in the log)", p.Where, p.Value)
 }

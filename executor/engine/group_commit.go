@@ -143,21 +143,35 @@ func (g *groupCommitter) close() {
 }
 
 // startGroupCommits starts committing each source's offsets to its
-// consumer group, for the sources that have one. The readers must be open.
+// consumer group, for the sources that have one: one committer per source,
+// through the reader of its first task, which commits every task's
+// partitions. The readers must be open.
 func (d *driver) startGroupCommits() {
 	for _, src := range d.b.sources {
+		if src.task != 0 {
+			continue
+		}
 		if c, ok := src.scan.Reader().(offsetCommitter); ok && c.Group() != "" {
 			src.group = newGroupCommitter(c)
 		}
 	}
 }
 
-// commitGroups hands the offsets of the epoch just checkpointed to the
-// group committers.
+// commitGroups hands the offsets of the epoch just checkpointed, those of
+// every task of a source together, to the source's group committer.
 func (d *driver) commitGroups() {
 	for _, src := range d.b.sources {
-		if src.group != nil && src.mark != nil {
-			src.group.checkpointed(src.mark.offsets)
+		if src.group == nil {
+			continue
 		}
+		all := executor.Offsets{}
+		for _, t := range d.b.sources {
+			if t.id == src.id && t.mark != nil {
+				for p, o := range t.mark.offsets {
+					all[p] = o
+				}
+			}
+		}
+		src.group.checkpointed(all)
 	}
 }

@@ -1,25 +1,29 @@
 package engine
 
 import (
-	"fmt"
+	"errors"
 	"runtime/debug"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/parser"
 )
 
 // PanicError is a panic recovered in a query's operators or in the
 // execution of a statement: that query or statement fails with it, and
 // the engine and its other queries go on. The stack goes to the log.
-type PanicError struct {
-	Where string // "query q", "statement CREATE SOURCE s ..."
-	Value any    // what was passed to panic
-	Stack string
-}
+type PanicError = executor.PanicError
 
-func (p *PanicError) Error() string {
-	return fmt.Sprintf("%s panicked: %v (a bug in tide or a connector; the stack is in the log)", p.Where, p.Value)
+// blame makes a panic recovered on one of a query's own goroutines (a
+// union input, an exchange) the query's, and logs its stack.
+func (e *Engine) blame(where string, err error) error {
+	var p *PanicError
+	if errors.As(err, &p) && p.Where != where {
+		e.cfg.Logf("%s panicked: %v (in %s)\n%s", where, p.Value, p.Where, p.Stack)
+		return &PanicError{Where: where, Value: p.Value, Stack: p.Stack}
+	}
+	return err
 }
 
 // recoverPanic, deferred, turns a panic into *err and logs its stack.

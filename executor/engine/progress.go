@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -115,8 +116,8 @@ func (d *driver) fillInfo(info *QueryInfo) {
 			info.OnError, info.Late = src.table.Options["on_error"], src.table.Options["late"]
 		}
 		if st, ok := src.scan.Reader().(interface{ Status() string }); ok && info.State == QueryRunning {
-			if s := st.Status(); s != "" {
-				statuses = append(statuses, s)
+			if s := st.Status(); s != "" && !slices.Contains(statuses, s) {
+				statuses = append(statuses, s) // once, though several tasks read the source
 			}
 		}
 		if w := src.group.warnings(); len(w) > 0 {

@@ -169,7 +169,7 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 	e.mu.Unlock()
 	go func() {
 		defer close(q.done)
-		err := e.guard("query "+id, func() error { return d.run(qctx) })
+		err := e.blame("query "+id, e.guard("query "+id, func() error { return d.run(qctx) }))
 		var panicked *PanicError
 		switch {
 		case errors.As(err, &panicked):
@@ -224,7 +224,38 @@ type driver struct {
 	sinkID    string                   // the id sinks know the query by (persistent, unique per state directory)
 	sides     map[string]executor.Sink // late and dead-letter tables, by name
 	state     planner.State            // what the checkpoint's snapshots depend on
-	last      *capture                 // the tree's state at the last barrier
+	last      *capture                 // the tree's state at the last committed barrier
+	lastWM    *time.Time               // the watermark then
+}
+
+// idle reports whether an epoch changed nothing since the last committed
+// one: every source is where it was, with nothing set aside, and the
+// watermark has not moved.
+func (d *driver) idle(c *capture, wm *time.Time) bool {
+	if d.last == nil || len(d.b.sources) == 0 {
+		return false
+	}
+	if (wm == nil) != (d.lastWM == nil) || wm != nil && !wm.Equal(*d.lastWM) {
+		return false
+	}
+	for i, src := range d.b.sources {
+		m, prev := c.marks[i], src.mark
+		if m == nil || prev == nil || len(m.sideLate)+len(m.sideDead) > 0 && !m.sideOutputsTaken ||
+			m.bad != prev.bad || m.late != prev.late || m.tombstones != prev.tombstones || len(m.offsets) != len(prev.offsets) {
+			return false
+		}
+		for p, o := range m.offsets {
+			if prev.offsets[p] != o {
+				return false
+			}
+		}
+	}
+	for k := range c.delivered {
+		if !d.last.delivered[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // start restores the checkpoint and opens the sink and operators.
@@ -428,10 +459,17 @@ func (d *driver) run(ctx context.Context) (err error) {
 			if err != nil {
 				return fmt.Errorf("checkpoint: %w", err)
 			}
+			if outRows == 0 && !m.Barrier.Final && d.idle(cp, wm) {
+				// Nothing was read, written or moved (the tasks of a
+				// parallel query end an epoch at every fetch, also an
+				// empty one): no commit, no checkpoint, no progress.
+				epochStart = time.Now()
+				continue
+			}
 			for i, src := range d.b.sources {
 				src.mark = cp.marks[i]
 			}
-			d.last = cp
+			d.last, d.lastWM = cp, wm
 			if err := d.logOffsets(epoch); err != nil {
 				return fmt.Errorf("offset log: %w", err)
 			}

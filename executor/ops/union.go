@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -203,7 +204,7 @@ func (u *Union) pump(ctx context.Context, in UnionInput, ch chan<- unionMsg) {
 func nextSafely(ctx context.Context, op executor.Operator) (m executor.Msg, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("panic in a union input: %v", r)
+			err = &executor.PanicError{Where: "an input of a union", Value: r, Stack: string(debug.Stack())}
 		}
 	}()
 	return op.Next(ctx)

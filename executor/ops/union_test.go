@@ -311,7 +311,7 @@ func TestUnionInputFailures(t *testing.T) {
 		a.panics = true
 		h := startUnion(t, a, b)
 		close(a.feed)
-		h.expect("error: panic in a union input: boom")
+		h.expect("error: an input of a union panicked: boom (a bug in tide or a connector; the stack is in the log)")
 	})
 }
 
