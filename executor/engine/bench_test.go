@@ -36,7 +36,8 @@ func BenchmarkTumble(b *testing.B) {
 	if err := br.CreateTopic("transactions", 4); err != nil {
 		b.Fatal(err)
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(br.Addr()), kgo.DefaultProduceTopic("transactions"), kgo.RecordPartitioner(kgo.RoundRobinPartitioner()))
+	cl, err := kgo.NewClient(kgo.SeedBrokers(br.Addr()), kgo.DefaultProduceTopic("transactions"), kgo.RecordPartitioner(kgo.RoundRobinPartitioner()),
+		kgo.ProducerBatchCompression(kgo.NoCompression())) // as tide produce and the course write
 	if err != nil {
 		b.Fatal(err)
 	}
