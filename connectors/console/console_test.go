@@ -14,7 +14,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/internal/datadriven"
 )
@@ -98,7 +97,7 @@ func consoleTable(name string, options map[string]string) *catalog.Table {
 // normalized as the engine does (defaults filled in, synonyms mapped).
 func newConsole(t *testing.T, name string, raw map[string]string, out *bytes.Buffer) (executor.Sink, executor.SinkSpec) {
 	t.Helper()
-	c, err := connectors.Lookup("console")
+	c, err := executor.Lookup("console")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +106,7 @@ func newConsole(t *testing.T, name string, raw map[string]string, out *bytes.Buf
 		t.Fatal(err)
 	}
 	tbl := consoleTable(name, opts)
-	s, err := c.NewSink(tbl, connectors.Env{Console: out})
+	s, err := c.NewSink(tbl, executor.Env{Console: out})
 	if err != nil {
 		t.Fatal(err)
 	}

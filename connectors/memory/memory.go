@@ -15,12 +15,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
 func init() {
-	connectors.Register(&connectors.Connector{
+	executor.Register(&executor.Connector{
 		Name:    "memory",
 		NewSink: newSink,
 	})
@@ -57,7 +56,7 @@ type sink struct {
 var _ executor.Sink = (*sink)(nil)
 var _ executor.Scanner = (*sink)(nil)
 
-func newSink(t *catalog.Table, env connectors.Env) (executor.Sink, error) {
+func newSink(t *catalog.Table, env executor.Env) (executor.Sink, error) {
 	return &sink{t: lookup(env.Instance, t.Name, t.Schema()), spec: executor.SinkSpec{Schema: t.Schema(), PrimaryKey: t.PrimaryKeyIndexes()}}, nil
 }
 

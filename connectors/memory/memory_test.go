@@ -13,7 +13,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -35,11 +34,11 @@ func kvTable(name string, key ...string) *catalog.Table {
 // it for query qid in mode.
 func openSink(t *testing.T, instance string, tbl *catalog.Table, qid string, mode executor.SinkMode) executor.Sink {
 	t.Helper()
-	c, err := connectors.Lookup("memory")
+	c, err := executor.Lookup("memory")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := c.NewSink(tbl, connectors.Env{Instance: instance})
+	s, err := c.NewSink(tbl, executor.Env{Instance: instance})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/executor/ops"
 	"github.com/tide-sql/tide/executor/window"
@@ -53,7 +52,7 @@ func (b *built) addStateful(st executor.Stateful) {
 func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, error) {
 	switch n := n.(type) {
 	case *planner.SourceScan:
-		c, err := connectors.Lookup(n.Table.Connector)
+		c, err := executor.Lookup(n.Table.Connector)
 		if err != nil {
 			return nil, err
 		}

@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/connectors/memory"
 	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/parser"
@@ -19,7 +18,7 @@ import (
 
 // connectorFor finds the connector of a CREATE statement's options and
 // normalises them, pointing errors at the option that caused them.
-func (e *Engine) connectorFor(opts []parser.Option, namePos parser.Pos, dflt string, source bool) (*connectors.Connector, map[string]string, error) {
+func (e *Engine) connectorFor(opts []parser.Option, namePos parser.Pos, dflt string, source bool) (*executor.Connector, map[string]string, error) {
 	name := dflt
 	namePosition := namePos
 	for _, o := range opts {
@@ -31,7 +30,7 @@ func (e *Engine) connectorFor(opts []parser.Option, namePos parser.Pos, dflt str
 		return nil, nil, &parser.Error{Pos: namePos, Msg: "a source needs a connector",
 			Hint: "WITH (connector = 'kafka', topic = '...', format = 'json') or WITH (connector = 'datagen')"}
 	}
-	c, err := connectors.Lookup(name)
+	c, err := executor.Lookup(name)
 	if err != nil {
 		return nil, nil, &parser.Error{Pos: namePosition, Msg: err.Error()}
 	}
@@ -43,7 +42,7 @@ func (e *Engine) connectorFor(opts []parser.Option, namePos parser.Pos, dflt str
 	}
 	norm, err := c.Normalize(parser.OptionMap(opts))
 	if err != nil {
-		var oe *connectors.OptionError
+		var oe *executor.OptionError
 		pos := namePos
 		if errors.As(err, &oe) {
 			for _, o := range opts {
@@ -59,8 +58,8 @@ func (e *Engine) connectorFor(opts []parser.Option, namePos parser.Pos, dflt str
 
 func sourceConnectors() []string {
 	var out []string
-	for _, n := range connectors.Names() {
-		if c, _ := connectors.Lookup(n); c != nil && c.NewSource != nil {
+	for _, n := range executor.Names() {
+		if c, _ := executor.Lookup(n); c != nil && c.NewSource != nil {
 			out = append(out, n)
 		}
 	}

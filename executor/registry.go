@@ -1,7 +1,9 @@
-// Package connectors is the registry of source and sink connectors. Each
-// connector lives in its own folder and registers itself from an init
-// function; the engine imports connectors/all to get every one.
-package connectors
+package executor
+
+// The connector registry. Each connector lives in its own folder under
+// connectors/, registers itself here from an init function and declares
+// what it can do (its capabilities); the engine finds connectors only
+// through Lookup and never by importing them.
 
 import (
 	"fmt"
@@ -11,7 +13,6 @@ import (
 	"sync"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/executor"
 )
 
 // Env is what a connector may need from the running engine.
@@ -23,7 +24,7 @@ type Env struct {
 	StateDir string
 	// Table resolves another catalog table to its sink, for options such as
 	// on_error = 'table:NAME' and late = 'table:NAME'.
-	Table func(name string) (*catalog.Table, executor.Sink, error)
+	Table func(name string) (*catalog.Table, Sink, error)
 	// Instance identifies the running engine (memory tables live per engine).
 	Instance string
 	// Console is where console tables print.
@@ -49,9 +50,9 @@ type Connector struct {
 	Options []Option
 	// NewSource builds a reader for a source table; nil if the connector
 	// cannot be a source.
-	NewSource func(t *catalog.Table, env Env) (executor.SourceReader, error)
+	NewSource func(t *catalog.Table, env Env) (SourceReader, error)
 	// NewSink builds a sink for a table; nil if it cannot be a sink.
-	NewSink func(t *catalog.Table, env Env) (executor.Sink, error)
+	NewSink func(t *catalog.Table, env Env) (Sink, error)
 	// Prefixes are option-name prefixes whose keys the connector checks
 	// itself (datagen's fields.<column>.<setting>); Normalize passes them
 	// through in lower case.
@@ -69,7 +70,7 @@ func Register(c *Connector) {
 	mu.Lock()
 	defer mu.Unlock()
 	if _, dup := registry[c.Name]; dup {
-		panic("connectors: duplicate connector " + c.Name)
+		panic("executor: duplicate connector " + c.Name)
 	}
 	registry[c.Name] = c
 }
