@@ -57,6 +57,44 @@ type Connector struct {
 	// itself (datagen's fields.<column>.<setting>); Normalize passes them
 	// through in lower case.
 	Prefixes []string
+
+	// Capabilities: what the engine and the planner need to know of a
+	// connector, declared here instead of being inferred from its name.
+
+	// Volatile tables change under their readers (memory tables, which
+	// queries of the same engine write): a lookup join reads them again at
+	// every epoch instead of once.
+	Volatile bool
+	// ShowsChanges sinks take the updates of an updating query (EMIT
+	// CHANGES) without a primary key: they show a changelog (console).
+	ShowsChanges bool
+	// Drop, if set, forgets the data a table of this connector holds in
+	// the engine: DROP TABLE and CREATE OR REPLACE call it (memory). Nil
+	// for connectors whose data outlives the table (a topic, files, rows in
+	// PostgreSQL).
+	Drop func(t *catalog.Table, env Env)
+}
+
+// Volatile reports whether connector name's tables change under their
+// readers (false for an unknown name).
+func Volatile(name string) bool {
+	c, err := Lookup(name)
+	return err == nil && c.Volatile
+}
+
+// ShowsChanges reports whether connector name's sinks take updates without
+// a primary key (false for an unknown name).
+func ShowsChanges(name string) bool {
+	c, err := Lookup(name)
+	return err == nil && c.ShowsChanges
+}
+
+// DropData forgets what table t holds in the engine, if its connector keeps
+// data there (see Connector.Drop); for other connectors it does nothing.
+func DropData(t *catalog.Table, env Env) {
+	if c, err := Lookup(t.Connector); err == nil && c.Drop != nil {
+		c.Drop(t, env)
+	}
 }
 
 var (

@@ -21,8 +21,9 @@ import (
 
 func init() {
 	executor.Register(&executor.Connector{
-		Name:    "console",
-		NewSink: newSink,
+		Name:         "console",
+		NewSink:      newSink,
+		ShowsChanges: true, // it prints a changelog
 		Options: []executor.Option{
 			{Name: "truncate", Default: "true", Check: executor.OneOf("true", "false"), Help: "cut values longer than 20 characters"},
 			{Name: "num_rows", Synonyms: []string{"numRows"}, Default: "20", Help: "rows shown per batch"},

@@ -267,3 +267,19 @@ func TestFormatTable(t *testing.T) {
 		}
 	})
 }
+
+// TestConsoleDeclaresItShowsChanges: the planner lets an updating query
+// without a primary key write to console because its registration says
+// so (it prints a changelog), not because of its name.
+func TestConsoleDeclaresItShowsChanges(t *testing.T) {
+	if !executor.ShowsChanges("console") || executor.Volatile("console") {
+		t.Fatalf("console: ShowsChanges %v Volatile %v, want true false", executor.ShowsChanges("console"), executor.Volatile("console"))
+	}
+	c, err := executor.Lookup("console")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Drop != nil {
+		t.Error("console keeps no data in the engine; it must not declare Drop")
+	}
+}

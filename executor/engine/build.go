@@ -140,8 +140,9 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 			return nil, fmt.Errorf("table %s (connector %s) cannot be read back for a join", n.Table.Name, n.Table.Connector)
 		}
 		b.names = append(b.names, n.Table.Name)
-		// Memory tables are cheap to read: see their latest rows each epoch.
-		return ops.NewLookupJoin(n, in, sc, n.Table.Connector == "memory", e.mem)
+		// Volatile tables (memory) change under the join and are cheap to
+		// read: see their latest rows each epoch.
+		return ops.NewLookupJoin(n, in, sc, executor.Volatile(n.Table.Connector), e.mem)
 	case *planner.Sort:
 		in, err := e.build(n.Input, b, once)
 		if err != nil {

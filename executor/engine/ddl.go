@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors/memory"
 	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/parser"
 	"github.com/tide-sql/tide/planner"
@@ -76,7 +75,9 @@ func columnsOf(defs []parser.ColumnDef) []catalog.Column {
 
 func (e *Engine) put(t *catalog.Table, pos parser.Pos, ifNotExists, orReplace bool) (*Result, error) {
 	kind := strings.ToLower(string(t.Kind))
+	var replaced *catalog.Table
 	if old, err := e.cat.Get(t.Name); err == nil {
+		replaced = old
 		if sameStatement(old.SQL, t.SQL) {
 			// Running the same script again (a restarted `tide run`) finds
 			// what it created last time: nothing to do.
@@ -96,8 +97,12 @@ func (e *Engine) put(t *catalog.Table, pos parser.Pos, ifNotExists, orReplace bo
 	if err := e.cat.Put(t, true); err != nil {
 		return nil, err
 	}
-	// A new or replaced memory table starts empty.
-	memory.Drop(e.instance, t.Name)
+	// A replaced table's data held in the engine goes, and a new memory
+	// table starts empty.
+	if replaced != nil {
+		executor.DropData(replaced, e.env())
+	}
+	executor.DropData(t, e.env())
 	return &Result{Kind: ResultOK, Message: fmt.Sprintf("%s %s created", kind, t.Name)}, nil
 }
 
@@ -170,8 +175,12 @@ func (e *Engine) checkLateTables(t *catalog.Table, opts []parser.Option, pos par
 	return nil
 }
 
+// defaultTableConnector is the connector of a CREATE TABLE without one: the
+// dialect's default (DESIGN.md), looked up in the registry like any other.
+const defaultTableConnector = "memory"
+
 func (e *Engine) createTable(s *parser.CreateTable) (*Result, error) {
-	c, opts, err := e.connectorFor(s.Options, s.NamePos, "memory", false)
+	c, opts, err := e.connectorFor(s.Options, s.NamePos, defaultTableConnector, false)
 	if err != nil {
 		return nil, err
 	}
@@ -249,9 +258,7 @@ func (e *Engine) drop(s *parser.Drop) (*Result, error) {
 	if err := e.cat.Delete(t.Name); err != nil {
 		return nil, err
 	}
-	if t.Connector == "memory" {
-		memory.Drop(e.instance, t.Name)
-	}
+	executor.DropData(t, e.env())
 	return &Result{Kind: ResultOK, Message: fmt.Sprintf("%s %s dropped", strings.ToLower(s.Kind), t.Name)}, nil
 }
 
@@ -296,7 +303,7 @@ func (e *Engine) rowsResult(names []string, rows [][]any) (*Result, error) {
 		fields[i] = arrow.Field{Name: n, Type: catalog.String, Nullable: true}
 	}
 	schema := arrow.NewSchema(fields, nil)
-	rec, err := memory.BuildRecord(e.mem, schema, rows)
+	rec, err := executor.BuildRecord(e.mem, schema, rows)
 	if err != nil {
 		return nil, err
 	}

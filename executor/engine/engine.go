@@ -15,7 +15,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tide-sql/tide/catalog"
-	_ "github.com/tide-sql/tide/connectors/all" // every connector tide ships
 	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/parser"
 	"github.com/tide-sql/tide/planner"
@@ -63,7 +62,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	var id [8]byte
 	_, _ = rand.Read(id[:])
 	return &Engine{
-		cfg: cfg, cat: cat, plan: &planner.Planner{Catalog: cat}, mem: memory.DefaultAllocator,
+		cfg: cfg, cat: cat, plan: &planner.Planner{Catalog: cat, ShowsChanges: executor.ShowsChanges}, mem: memory.DefaultAllocator,
 		instance: hex.EncodeToString(id[:]), queries: map[string]*query{}, settings: map[string]string{},
 		starting: map[string]bool{}, streams: map[*Stream]bool{},
 	}, nil
