@@ -9,7 +9,7 @@ import (
 
 // The engine acts on what a connector declares (executor.Connector's
 // capabilities), never on its name: these tests check the behaviours that
-// used to hang on `Connector == "memory"`.
+// used to hang on comparing the table's connector name with "memory".
 
 // TestDroppingAMemoryTableForgetsItsRows: memory declares Drop, so DROP
 // TABLE and CREATE OR REPLACE leave the next table of that name empty.
