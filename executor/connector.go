@@ -105,3 +105,24 @@ type Sink interface {
 type Scanner interface {
 	Scan(ctx context.Context) ([]arrow.Record, *arrow.Schema, error)
 }
+
+// PartitionLag is a source reader's position in one partition of its input.
+type PartitionLag struct {
+	Partition int32
+	// Offset is the next offset the source delivers.
+	Offset int64
+	// EndOffset is the partition's log end offset (high watermark) as last
+	// seen; EndOffset - Offset is the lag in records.
+	EndOffset int64
+	// LastRecordTime is the timestamp of the last record delivered, zero
+	// before the first.
+	LastRecordTime time.Time
+}
+
+// LagReporter is implemented by source readers that know how far they are
+// behind their input, per partition (Kafka). Progress reports show it.
+type LagReporter interface {
+	// Lag reports every partition's position, ascending by partition. It
+	// is safe to call while another goroutine fetches.
+	Lag() []PartitionLag
+}

@@ -8,6 +8,14 @@
 // after emitting whatever the epoch produced, so that when the driver sees the
 // barrier every output row of the epoch has reached it and it can commit the
 // sink and checkpoint.
+//
+// The package also holds the contracts between the engine and its
+// connectors: SourceReader and Sink (connector.go), the connector registry
+// with its options, capabilities and environment (registry.go), and the
+// path policy of file-backed connectors (paths.go). Connectors import this
+// package and register themselves into it; the engine looks them up here,
+// so that imports run one way: cmd → connectors → executor → planner →
+// parser → catalog.
 package executor
 
 import (

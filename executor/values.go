@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // Value returns row i of arr as a Go value: nil for NULL, bool, int64,
@@ -141,4 +142,19 @@ func RowKey(row []any, idx []int) (key string, hasNull bool) {
 		fmt.Fprintf(&b, "%T:%d:%s;", v, len(s), s)
 	}
 	return b.String(), hasNull
+}
+
+// BuildRecord turns rows of Go values (as Value returns them)
+// into a record of schema.
+func BuildRecord(mem memory.Allocator, schema *arrow.Schema, rows [][]any) (arrow.Record, error) {
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	for _, row := range rows {
+		for c, v := range row {
+			if err := AppendValue(b.Field(c), v); err != nil {
+				return nil, fmt.Errorf("column %s: %w", schema.Field(c).Name, err)
+			}
+		}
+	}
+	return b.NewRecord(), nil
 }

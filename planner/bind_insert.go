@@ -11,9 +11,6 @@ import (
 	"github.com/tide-sql/tide/parser"
 )
 
-// updateSinks can show updates without a primary key (they print a changelog).
-var updateSinks = map[string]bool{"console": true}
-
 // PlanInsert plans INSERT INTO table query: the query, a projection that
 // casts its columns to the table's, and the Sink.
 func (p *Planner) PlanInsert(ins *parser.Insert) (*Plan, error) {
@@ -85,7 +82,7 @@ func (p *Planner) PlanInsert(ins *parser.Insert) (*Plan, error) {
 	case len(t.PrimaryKey) > 0:
 		sink.Upsert = true
 		sink.Key = t.PrimaryKeyIndexes()
-	case r.update && !updateSinks[t.Connector]:
+	case r.update && !p.showsChanges(t.Connector):
 		return nil, &parser.Error{Pos: ins.TablePos,
 			Msg:  fmt.Sprintf("table %q is append-only, but this query updates rows it already emitted", t.Name),
 			Hint: fmt.Sprintf("give %s a PRIMARY KEY (%s), or group by a window and EMIT ON WINDOW CLOSE", t.Name, keyNames(r))}

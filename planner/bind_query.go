@@ -28,6 +28,14 @@ type Plan struct {
 // Planner binds queries against a catalog.
 type Planner struct {
 	Catalog *catalog.Catalog
+	// ShowsChanges reports whether a connector's sinks take the updates of
+	// an updating query without a primary key (they show a changelog). The
+	// engine fills it from the connector registry; nil: none does.
+	ShowsChanges func(connector string) bool
+}
+
+func (p *Planner) showsChanges(connector string) bool {
+	return p.ShowsChanges != nil && p.ShowsChanges(connector)
 }
 
 // rel is a relation while binding: a plan node and the names of its columns.

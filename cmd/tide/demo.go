@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tide-sql/tide/connectors"
+	"github.com/tide-sql/tide/executor"
 	examples "github.com/tide-sql/tide/sql-examples"
 )
 
@@ -53,7 +53,7 @@ func (a *app) cmdDemo(g globalOptions, args []string) int {
 	}
 	defer os.RemoveAll(tmp)
 	deltaPath, _ := filepath.Abs(filepath.Join(g.stateDir, "demo", "customer_stats"))
-	_, deltaErr := connectors.Lookup("delta")
+	_, deltaErr := executor.Lookup("delta")
 	script := demoScript(deltaErr == nil, deltaPath)
 
 	dg := g

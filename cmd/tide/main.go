@@ -17,8 +17,8 @@ import (
 
 	"github.com/chzyer/readline"
 
-	"github.com/tide-sql/tide/connectors"
 	_ "github.com/tide-sql/tide/connectors/all" // the binary ships every connector
+	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/executor/engine"
 )
 
@@ -122,7 +122,7 @@ func (a *app) open(ctx context.Context, g globalOptions, brokers string, console
 }
 
 // openWith is open with file connectors confined to paths (nil: anywhere).
-func (a *app) openWith(ctx context.Context, g globalOptions, brokers string, console io.Writer, logw io.Writer, paths *connectors.PathPolicy) (sqlEngine, error) {
+func (a *app) openWith(ctx context.Context, g globalOptions, brokers string, console io.Writer, logw io.Writer, paths *executor.PathPolicy) (sqlEngine, error) {
 	cfg := engine.Config{
 		StateDir: g.stateDir,
 		Paths:    paths,

@@ -12,7 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/tide-sql/tide/connectors"
+	"github.com/tide-sql/tide/executor"
 )
 
 const serveUsage = `tide serve [--addr 127.0.0.1:8080] [--init FILE.sql] [--token T] [--data-dir D] [flags]
@@ -69,7 +69,7 @@ func (a *app) cmdServe(g globalOptions, args []string) int {
 		initText = string(b)
 	}
 
-	paths, err := connectors.NewPathPolicy(dataDir, allow...)
+	paths, err := executor.NewPathPolicy(dataDir, allow...)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "tide serve: --data-dir/--allow-path: %v\n", err)
 		return exitUsage

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tide-sql/tide/connectors"
+	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/executor/engine"
 )
 
@@ -19,7 +19,7 @@ import (
 // with delta and parquet confined to root, and returns its address.
 func guardedServer(t *testing.T, token, root string) string {
 	t.Helper()
-	paths, err := connectors.NewPathPolicy(root)
+	paths, err := executor.NewPathPolicy(root)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/executor/engine"
 )
@@ -20,10 +19,10 @@ import (
 // statement that builds it) with panic_in = 'new', in its second Fetch (in
 // the running query) with panic_in = 'fetch'.
 func init() {
-	connectors.Register(&connectors.Connector{
+	executor.Register(&executor.Connector{
 		Name:    "test_panic",
-		Options: []connectors.Option{{Name: "panic_in", Required: true, Check: connectors.OneOf("new", "fetch")}},
-		NewSource: func(t *catalog.Table, _ connectors.Env) (executor.SourceReader, error) {
+		Options: []executor.Option{{Name: "panic_in", Required: true, Check: executor.OneOf("new", "fetch")}},
+		NewSource: func(t *catalog.Table, _ executor.Env) (executor.SourceReader, error) {
 			if t.Options["panic_in"] == "new" {
 				panic("test_panic: deliberate panic in NewSource")
 			}

@@ -1,5 +1,8 @@
-// Package all registers every connector tide ships with. The engine
-// imports it; a program that wants fewer connectors imports them one by one.
+// Package all registers every connector tide ships with into the registry
+// of package executor (executor.Register, from each connector's init). The
+// engine imports no connector: the tide binary (cmd/tide) and the engine's
+// tests import this package; a program that wants fewer connectors imports
+// them one by one.
 package all
 
 import (

@@ -16,16 +16,16 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
 func init() {
-	connectors.Register(&connectors.Connector{
-		Name:    "console",
-		NewSink: newSink,
-		Options: []connectors.Option{
-			{Name: "truncate", Default: "true", Check: connectors.OneOf("true", "false"), Help: "cut values longer than 20 characters"},
+	executor.Register(&executor.Connector{
+		Name:         "console",
+		NewSink:      newSink,
+		ShowsChanges: true, // it prints a changelog
+		Options: []executor.Option{
+			{Name: "truncate", Default: "true", Check: executor.OneOf("true", "false"), Help: "cut values longer than 20 characters"},
 			{Name: "num_rows", Synonyms: []string{"numRows"}, Default: "20", Help: "rows shown per batch"},
 		},
 	})
@@ -42,7 +42,7 @@ type sink struct {
 
 var mu sync.Mutex // one batch printed at a time across queries
 
-func newSink(t *catalog.Table, env connectors.Env) (executor.Sink, error) {
+func newSink(t *catalog.Table, env executor.Env) (executor.Sink, error) {
 	out := env.Console
 	if out == nil {
 		out = os.Stdout

@@ -14,7 +14,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/internal/datadriven"
 )
@@ -98,7 +97,7 @@ func consoleTable(name string, options map[string]string) *catalog.Table {
 // normalized as the engine does (defaults filled in, synonyms mapped).
 func newConsole(t *testing.T, name string, raw map[string]string, out *bytes.Buffer) (executor.Sink, executor.SinkSpec) {
 	t.Helper()
-	c, err := connectors.Lookup("console")
+	c, err := executor.Lookup("console")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +106,7 @@ func newConsole(t *testing.T, name string, raw map[string]string, out *bytes.Buf
 		t.Fatal(err)
 	}
 	tbl := consoleTable(name, opts)
-	s, err := c.NewSink(tbl, connectors.Env{Console: out})
+	s, err := c.NewSink(tbl, executor.Env{Console: out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,4 +266,20 @@ func TestFormatTable(t *testing.T) {
 			t.Errorf("got:\n%s\nwant:\n%s", got, want)
 		}
 	})
+}
+
+// TestConsoleDeclaresItShowsChanges: the planner lets an updating query
+// without a primary key write to console because its registration says
+// so (it prints a changelog), not because of its name.
+func TestConsoleDeclaresItShowsChanges(t *testing.T) {
+	if !executor.ShowsChanges("console") || executor.Volatile("console") {
+		t.Fatalf("console: ShowsChanges %v Volatile %v, want true false", executor.ShowsChanges("console"), executor.Volatile("console"))
+	}
+	c, err := executor.Lookup("console")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Drop != nil {
+		t.Error("console keeps no data in the engine; it must not declare Drop")
+	}
 }

@@ -5,13 +5,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tide-sql/tide/connectors"
+	"github.com/tide-sql/tide/executor"
 )
 
 // Options are the datagen connector's fixed options. Per-column generator
 // options (fields.<column>.<setting>) come on top; ValidateFields checks
 // them.
-var Options = []connectors.Option{
+var Options = []executor.Option{
 	{Name: "rows_per_second", Default: "1000", Synonyms: []string{"rows-per-second", "rowsPerSecond"}, Check: checkRate,
 		Help: "rows generated per second (0 = as fast as possible)"},
 	{Name: "rows", Synonyms: []string{"number-of-rows", "numRows"}, Check: checkCount,

@@ -1,7 +1,7 @@
 package datagen
 
-import "github.com/tide-sql/tide/connectors"
+import "github.com/tide-sql/tide/executor"
 
 func init() {
-	connectors.Register(&connectors.Connector{Name: "datagen", Options: Options, NewSource: NewSource, Prefixes: []string{FieldPrefix}})
+	executor.Register(&executor.Connector{Name: "datagen", Options: Options, NewSource: NewSource, Prefixes: []string{FieldPrefix}})
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -35,7 +34,7 @@ type Reader struct {
 var _ executor.SourceReader = (*Reader)(nil)
 
 // NewSource builds the reader of a datagen source.
-func NewSource(t *catalog.Table, _ connectors.Env) (executor.SourceReader, error) {
+func NewSource(t *catalog.Table, _ executor.Env) (executor.SourceReader, error) {
 	return NewSourceReader(t, memory.DefaultAllocator)
 }
 

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -128,7 +127,7 @@ func TestResumingFromAnOffsetGivesTheRowsOfAnUninterruptedRun(t *testing.T) {
 }
 
 func TestConnectorIsRegisteredWithFlinkSynonyms(t *testing.T) {
-	c, err := connectors.Lookup("datagen")
+	c, err := executor.Lookup("datagen")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -29,7 +28,7 @@ const (
 	defaultCheckpointEvery = 10
 )
 
-var options = []connectors.Option{
+var options = []executor.Option{
 	{Name: "path", Synonyms: []string{"table-path", "location"}, Required: true,
 		Help: "directory of the Delta table (created if missing)"},
 	{Name: "partition_by", Synonyms: []string{"partitionBy", "partition-by"},
@@ -46,10 +45,10 @@ var options = []connectors.Option{
 }
 
 func init() {
-	connectors.Register(&connectors.Connector{Name: "delta", Options: options, NewSink: newSink})
+	executor.Register(&executor.Connector{Name: "delta", Options: options, NewSink: newSink})
 }
 
-func newSink(t *catalog.Table, env connectors.Env) (executor.Sink, error) {
+func newSink(t *catalog.Table, env executor.Env) (executor.Sink, error) {
 	cfg, err := ParseConfig(t.Options)
 	if err != nil {
 		return nil, fmt.Errorf("table %s: %w", t.Name, err)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -253,7 +252,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
-	c, err := connectors.Lookup("delta")
+	c, err := executor.Lookup("delta")
 	if err != nil {
 		t.Fatal(err)
 	}

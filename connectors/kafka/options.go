@@ -7,19 +7,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
 // SourceOptions are the options of a Kafka source, with the Spark and Flink
 // spellings accepted for them.
-var SourceOptions = []connectors.Option{
+var SourceOptions = []executor.Option{
 	{Name: "topic", Required: true, Synonyms: []string{"subscribe"}, Check: checkNotEmpty,
 		Help: "topic to read"},
 	{Name: "brokers", Synonyms: []string{"properties.bootstrap.servers", "kafka.bootstrap.servers", "bootstrap.servers"},
 		Check: checkBrokers,
 		Help:  "comma-separated bootstrap brokers host:port (default: --brokers, $TIDE_BROKERS or the embedded broker)"},
-	{Name: "format", Default: "json", Synonyms: []string{"value.format"}, Check: connectors.OneOf("json"),
+	{Name: "format", Default: "json", Synonyms: []string{"value.format"}, Check: executor.OneOf("json"),
 		Help: "message value format"},
 	{Name: "start", Default: "earliest", Synonyms: []string{"startingOffsets", "scan.startup.mode"}, Check: checkStart,
 		Help: "where partitions without a checkpoint start: earliest, latest, group or timestamp:<RFC3339>"},

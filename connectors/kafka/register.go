@@ -3,11 +3,11 @@ package kafka
 import (
 	"strings"
 
-	"github.com/tide-sql/tide/connectors"
+	"github.com/tide-sql/tide/executor"
 )
 
 func init() {
-	connectors.Register(&connectors.Connector{
+	executor.Register(&executor.Connector{
 		Name:      "kafka",
 		Options:   mergeOptions(SourceOptions, SinkOptions),
 		NewSource: NewSource,
@@ -18,8 +18,8 @@ func init() {
 // mergeOptions lists the options of both sides once: an option both declare
 // keeps the first's default and help, takes the synonyms of both, is
 // required if either requires it and must pass both checks.
-func mergeOptions(first, second []connectors.Option) []connectors.Option {
-	out := append([]connectors.Option(nil), first...)
+func mergeOptions(first, second []executor.Option) []executor.Option {
+	out := append([]executor.Option(nil), first...)
 	index := map[string]int{}
 	for i, o := range out {
 		index[strings.ToLower(o.Name)] = i

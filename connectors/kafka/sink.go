@@ -53,7 +53,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -96,7 +95,7 @@ var _ executor.Sink = (*Sink)(nil)
 
 // NewSink builds the Kafka sink of table t. It checks the options; Open
 // connects.
-func NewSink(t *catalog.Table, env connectors.Env) (executor.Sink, error) {
+func NewSink(t *catalog.Table, env executor.Env) (executor.Sink, error) {
 	cfg, err := parseSinkConfig(t.Options, env.Brokers)
 	if err == nil {
 		err = checkSinkKey(cfg.key, t)

@@ -9,7 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
+	"github.com/tide-sql/tide/executor"
 )
 
 // sinkCompressions are the compression option's values and their codecs.
@@ -23,21 +23,21 @@ var sinkCompressions = map[string]kgo.CompressionCodec{
 
 // sinkOptions are the options of a Kafka sink table, with the Spark and
 // Flink spellings accepted for them.
-var sinkOptions = []connectors.Option{
+var sinkOptions = []executor.Option{
 	{Name: "topic", Required: true, Check: sinkCheckTopic,
 		Help: "topic to write"},
 	{Name: "brokers", Synonyms: []string{"properties.bootstrap.servers", "kafka.bootstrap.servers", "bootstrap.servers"},
 		Check: func(v string) error { _, err := sinkSplitBrokers(v); return err },
 		Help:  "comma-separated bootstrap brokers host:port (default: --brokers, $TIDE_BROKERS or the embedded broker)"},
-	{Name: "format", Default: "json", Synonyms: []string{"value.format"}, Check: connectors.OneOf("json"),
+	{Name: "format", Default: "json", Synonyms: []string{"value.format"}, Check: executor.OneOf("json"),
 		Help: "message value format"},
 	{Name: "key", Synonyms: []string{"key.fields"}, Check: func(v string) error { _, err := sinkSplitKey(v); return err },
 		Help: "comma-separated columns whose values make the message key (one column: its text; several: a JSON object); " +
 			"default: the primary key, else no key"},
 	{Name: "compression", Default: "none", Synonyms: []string{"compression.type", "properties.compression.type", "kafka.compression.type"},
-		Check: connectors.OneOf("none", "gzip", "snappy", "lz4", "zstd"),
+		Check: executor.OneOf("none", "gzip", "snappy", "lz4", "zstd"),
 		Help:  "compression of the record batches: none (readable by every client), gzip, snappy, lz4 or zstd"},
-	{Name: "transactional", Default: "true", Check: connectors.OneOf("true", "false"),
+	{Name: "transactional", Default: "true", Check: executor.OneOf("true", "false"),
 		Help: "true: exactly once through Kafka transactions (read with isolation.level=read_committed); " +
 			"false: idempotent produce, at least once, for clients that cannot read committed only"},
 }

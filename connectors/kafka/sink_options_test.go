@@ -9,7 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
+	"github.com/tide-sql/tide/executor"
 )
 
 // The key option keys the records by the named columns, in the order
@@ -53,7 +53,7 @@ func TestSinkKeyOptionErrors(t *testing.T) {
 		{" , ", nil, "no column named"},
 	} {
 		tbl := sinkTestTable("127.0.0.1:1", "out", c.pk, "key", c.key)
-		_, err := NewSink(tbl, connectors.Env{})
+		_, err := NewSink(tbl, executor.Env{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("key = '%s', primary key %v: error %v, want %q", c.key, c.pk, err, c.want)
 		}
@@ -97,7 +97,7 @@ func TestSinkCompressionSetsTheBatchCodec(t *testing.T) {
 			t.Fatalf("compression = '%s': %d records, want %d with %s", c.option, len(recs), len(rows), want)
 		}
 	}
-	c := &connectors.Connector{Name: "kafka", Options: SinkOptions}
+	c := &executor.Connector{Name: "kafka", Options: SinkOptions}
 	if got, err := c.Normalize(map[string]string{"topic": "t"}); err != nil || got["compression"] != "none" {
 		t.Errorf("default compression: %v, %v", got, err)
 	}
@@ -134,7 +134,7 @@ func sinkFetchRaw(t *testing.T, addr, topic string, n int) []*kgo.Record {
 
 // The merged kafka options keep the sink's new options with their defaults.
 func TestSinkOptionsRegisteredWithTheConnector(t *testing.T) {
-	c, err := connectors.Lookup("kafka")
+	c, err := executor.Lookup("kafka")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestSinkOptionsRegisteredWithTheConnector(t *testing.T) {
 	if err != nil || strings.Join(cfg.key, ",") != "a,b" || cfg.compression != "gzip" {
 		t.Fatalf("config %+v, %v", cfg, err)
 	}
-	if _, err := NewSink(&catalog.Table{Name: "x", Options: map[string]string{"topic": "t", "compression": "rar"}}, connectors.Env{Brokers: "h:1"}); err == nil ||
+	if _, err := NewSink(&catalog.Table{Name: "x", Options: map[string]string{"topic": "t", "compression": "rar"}}, executor.Env{Brokers: "h:1"}); err == nil ||
 		!strings.Contains(err.Error(), "option compression = 'rar'") {
 		t.Errorf("bad compression: %v", err)
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -73,7 +72,7 @@ func sinkTestSpec(t *catalog.Table, query string) executor.SinkSpec {
 
 func sinkTestOpen(t *testing.T, tbl *catalog.Table, spec executor.SinkSpec) *Sink {
 	t.Helper()
-	sk, err := NewSink(tbl, connectors.Env{})
+	sk, err := NewSink(tbl, executor.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,7 +397,7 @@ func TestSinkOpenTopicsAndUnreachable(t *testing.T) {
 	}
 
 	bad := sinkTestTable("127.0.0.1:1", "out", nil)
-	sk, err := NewSink(bad, connectors.Env{})
+	sk, err := NewSink(bad, executor.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,7 +416,7 @@ func TestSinkOpenTopicsAndUnreachable(t *testing.T) {
 // The options: required topic, broker synonyms and default, format and
 // transactional checks.
 func TestSinkOptions(t *testing.T) {
-	c := &connectors.Connector{Name: "kafka", Options: SinkOptions}
+	c := &executor.Connector{Name: "kafka", Options: SinkOptions}
 	if _, err := c.Normalize(map[string]string{}); err == nil || !strings.Contains(err.Error(), "topic") {
 		t.Errorf("missing topic: %v", err)
 	}
@@ -435,7 +434,7 @@ func TestSinkOptions(t *testing.T) {
 	if err != nil || strings.Join(cfg.brokers, ",") != "a:1,b:9092" || cfg.transactional {
 		t.Errorf("config = %+v, %v", cfg, err)
 	}
-	if _, err := NewSink(&catalog.Table{Name: "x", Options: map[string]string{"topic": "t"}}, connectors.Env{}); err == nil ||
+	if _, err := NewSink(&catalog.Table{Name: "x", Options: map[string]string{"topic": "t"}}, executor.Env{}); err == nil ||
 		!strings.Contains(err.Error(), "kafka sink x: no brokers") {
 		t.Errorf("no brokers: %v", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/tide-sql/tide/connectors"
+	"github.com/tide-sql/tide/executor"
 )
 
 // On brokers that do not create topics on first use, a sink whose topic is
@@ -24,7 +24,7 @@ func TestSinkMissingTopicWithoutAutoCreation(t *testing.T) {
 	addr := c.ListenAddrs()[0]
 
 	tbl := sinkTestTable(addr, "nosuch", nil)
-	sk, err := NewSink(tbl, connectors.Env{})
+	sk, err := NewSink(tbl, executor.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}

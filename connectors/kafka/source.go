@@ -14,7 +14,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/connectors/jsonfmt"
 	"github.com/tide-sql/tide/executor"
 )
@@ -67,12 +66,12 @@ type partition struct {
 var _ executor.SourceReader = (*Reader)(nil)
 
 // NewSource builds a reader for the Kafka source t; it connects at Open.
-func NewSource(t *catalog.Table, env connectors.Env) (executor.SourceReader, error) {
+func NewSource(t *catalog.Table, env executor.Env) (executor.SourceReader, error) {
 	return NewSourceReader(t, env, memory.DefaultAllocator)
 }
 
 // NewSourceReader is NewSource with the allocator of the records it returns.
-func NewSourceReader(t *catalog.Table, env connectors.Env, mem memory.Allocator) (*Reader, error) {
+func NewSourceReader(t *catalog.Table, env executor.Env, mem memory.Allocator) (*Reader, error) {
 	cfg, err := parseSourceConfig(t.Options, env.Brokers)
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", t.Name, err)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/tide-sql/tide/connectors"
+	"github.com/tide-sql/tide/executor"
 )
 
 // openTransaction writes ids [from, to) to partition 0 in a transaction it
@@ -59,7 +59,7 @@ func TestReadAvailableNowStopsAtTheLastStableOffsetsSeenAtOpen(t *testing.T) {
 	b := startTestBroker(t, 3, "now")
 	produceSpread(t, b, "now", 3, 0, 30)
 	commit := openTransaction(t, b.Addr(), "now", 100, 105) // not stable yet: beyond the end
-	r, err := NewSourceReader(testTable(b.Addr(), "now", "idle_timeout", "0"), connectors.Env{}, checkedMem(t))
+	r, err := NewSourceReader(testTable(b.Addr(), "now", "idle_timeout", "0"), executor.Env{}, checkedMem(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestReadAvailableNowStopsAtTheLastStableOffsetsSeenAtOpen(t *testing.T) {
 func TestReadAvailableNowOfAStopLatestSourceIsComplete(t *testing.T) {
 	b := startTestBroker(t, 1, "both")
 	produceSpread(t, b, "both", 1, 0, 5)
-	r, err := NewSourceReader(testTable(b.Addr(), "both", "stop", "latest"), connectors.Env{}, checkedMem(t))
+	r, err := NewSourceReader(testTable(b.Addr(), "both", "stop", "latest"), executor.Env{}, checkedMem(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/connectors/jsonfmt"
 	"github.com/tide-sql/tide/executor"
 )
@@ -122,7 +121,7 @@ func TestMalformedMessagesBecomeDeadLetters(t *testing.T) {
 	for _, f := range DeadLetterSchema.Fields() {
 		deadTable.Columns = append(deadTable.Columns, catalog.Column{Name: f.Name, Type: f.Type})
 	}
-	env := connectors.Env{Table: func(name string) (*catalog.Table, executor.Sink, error) {
+	env := executor.Env{Table: func(name string) (*catalog.Table, executor.Sink, error) {
 		if name != "bad_messages" {
 			return nil, nil, fmt.Errorf("no table %s", name)
 		}
@@ -192,7 +191,7 @@ func TestMalformedMessagesBecomeDeadLetters(t *testing.T) {
 
 func TestDeadLetterTableMustHaveTheDeadLetterColumns(t *testing.T) {
 	wrong := &catalog.Table{Name: "dlq", Columns: []catalog.Column{{Name: "value", Type: catalog.String}}}
-	env := connectors.Env{Table: func(string) (*catalog.Table, executor.Sink, error) { return wrong, nil, nil }}
+	env := executor.Env{Table: func(string) (*catalog.Table, executor.Sink, error) { return wrong, nil, nil }}
 	_, err := NewSourceReader(testTable("127.0.0.1:9092", "t", "on_error", "table:dlq"), env, nil)
 	if err == nil || !strings.Contains(err.Error(), `dead-letter table "dlq" must have the columns (topic VARCHAR, partition BIGINT, offset BIGINT, value VARCHAR, error VARCHAR, kafka_timestamp TIMESTAMP(6))`) {
 		t.Fatalf("error %v", err)
@@ -200,7 +199,7 @@ func TestDeadLetterTableMustHaveTheDeadLetterColumns(t *testing.T) {
 }
 
 func TestUnreachableBrokerFailsOpenWithinTenSeconds(t *testing.T) {
-	r, err := NewSourceReader(testTable("127.0.0.1:1", "x"), connectors.Env{}, nil)
+	r, err := NewSourceReader(testTable("127.0.0.1:1", "x"), executor.Env{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +219,7 @@ func TestSilentBrokerFailsOpenWithinTenSeconds(t *testing.T) {
 		t.Skip("takes about eight seconds")
 	}
 	addr := silentListener(t)
-	r, err := NewSourceReader(testTable(addr, "x"), connectors.Env{}, nil)
+	r, err := NewSourceReader(testTable(addr, "x"), executor.Env{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -118,7 +117,7 @@ func checkedMem(t *testing.T) *memory.CheckedAllocator {
 // openReader builds and opens a reader, closed when the test ends.
 func openReader(t *testing.T, mem memory.Allocator, tbl *catalog.Table, start executor.Offsets) *Reader {
 	t.Helper()
-	r, err := NewSourceReader(tbl, connectors.Env{}, mem)
+	r, err := NewSourceReader(tbl, executor.Env{}, mem)
 	if err != nil {
 		t.Fatal(err)
 	}

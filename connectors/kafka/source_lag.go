@@ -1,30 +1,22 @@
 package kafka
 
-import "time"
+import (
+	"time"
 
-// PartitionLag is how far one partition's reader is behind the log, for
-// progress reports.
-type PartitionLag struct {
-	Partition int32
-	// Offset is the next offset the source delivers.
-	Offset int64
-	// EndOffset is the partition's log end offset (high watermark) as last
-	// seen; EndOffset - Offset is the lag in records.
-	EndOffset int64
-	// LastRecordTime is the Kafka timestamp of the last record delivered,
-	// zero before the first.
-	LastRecordTime time.Time
-}
+	"github.com/tide-sql/tide/executor"
+)
+
+var _ executor.LagReporter = (*Reader)(nil)
 
 // Lag reports every partition's position, ascending by partition. It is
 // safe to call while another goroutine fetches.
-func (r *Reader) Lag() []PartitionLag {
+func (r *Reader) Lag() []executor.PartitionLag {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]PartitionLag, 0, len(r.order))
+	out := make([]executor.PartitionLag, 0, len(r.order))
 	for _, id := range r.order {
 		p := r.parts[id]
-		out = append(out, PartitionLag{Partition: id, Offset: p.next, EndOffset: max(p.highWater, p.next), LastRecordTime: p.lastRecordTime})
+		out = append(out, executor.PartitionLag{Partition: id, Offset: p.next, EndOffset: max(p.highWater, p.next), LastRecordTime: p.lastRecordTime})
 	}
 	return out
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/tide-sql/tide/connectors"
+	"github.com/tide-sql/tide/executor"
 )
 
 // topicExists asks the broker whether topic exists, without creating it.
@@ -85,7 +85,7 @@ func TestNoticeSaysWhenTheTopicIsMissingOrTheBrokerUnreachable(t *testing.T) {
 	b := startTestBroker(t, 1, "present")
 	notice := func(addr, topic string, opts ...string) string {
 		t.Helper()
-		r, err := NewSourceReader(testTable(addr, topic, opts...), connectors.Env{}, nil)
+		r, err := NewSourceReader(testTable(addr, topic, opts...), executor.Env{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

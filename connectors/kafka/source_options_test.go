@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tide-sql/tide/connectors"
+	"github.com/tide-sql/tide/executor"
 )
 
-func kafkaConnector(t *testing.T) *connectors.Connector {
+func kafkaConnector(t *testing.T) *executor.Connector {
 	t.Helper()
-	c, err := connectors.Lookup("kafka")
+	c, err := executor.Lookup("kafka")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,8 +158,8 @@ func TestMergedOptionsKeepBothSidesRules(t *testing.T) {
 		return nil
 	}
 	merged := mergeOptions(
-		[]connectors.Option{{Name: "topic", Required: true, Synonyms: []string{"subscribe"}, Check: checkNotEmpty}},
-		[]connectors.Option{{Name: "Topic", Synonyms: []string{"SUBSCRIBE", "topic-name"}, Check: strict}, {Name: "acks", Default: "all"}},
+		[]executor.Option{{Name: "topic", Required: true, Synonyms: []string{"subscribe"}, Check: checkNotEmpty}},
+		[]executor.Option{{Name: "Topic", Synonyms: []string{"SUBSCRIBE", "topic-name"}, Check: strict}, {Name: "acks", Default: "all"}},
 	)
 	if len(merged) != 2 || merged[1].Name != "acks" {
 		t.Fatalf("merged %+v", merged)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -86,7 +85,7 @@ func TestRejectedRowsFollowOnError(t *testing.T) {
 		for _, f := range DeadLetterSchema.Fields() {
 			dlq.Columns = append(dlq.Columns, catalog.Column{Name: f.Name, Type: f.Type})
 		}
-		env := connectors.Env{Table: func(string) (*catalog.Table, executor.Sink, error) { return dlq, nil, nil }}
+		env := executor.Env{Table: func(string) (*catalog.Table, executor.Sink, error) { return dlq, nil, nil }}
 		mem := checkedMem(t)
 		r, err := NewSourceReader(testTable(b.Addr(), "times", "on_error", "table:dlq"), env, mem)
 		if err != nil {

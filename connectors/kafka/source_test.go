@@ -346,7 +346,7 @@ func TestLagReportsPositionsEndOffsetsAndLastRecordTime(t *testing.T) {
 		}
 	}
 	lag := r.Lag()
-	want := PartitionLag{Partition: 0, Offset: 3, EndOffset: 8, LastRecordTime: ts.Add(2 * time.Second)}
+	want := executor.PartitionLag{Partition: 0, Offset: 3, EndOffset: 8, LastRecordTime: ts.Add(2 * time.Second)}
 	if got := lag[0]; got.Partition != want.Partition || got.Offset != want.Offset || got.EndOffset != want.EndOffset || !got.LastRecordTime.Equal(want.LastRecordTime) {
 		t.Fatalf("lag %+v, want %+v", got, want)
 	}

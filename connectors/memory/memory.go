@@ -6,23 +6,22 @@ package memory
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
 func init() {
-	connectors.Register(&connectors.Connector{
-		Name:    "memory",
-		NewSink: newSink,
+	executor.Register(&executor.Connector{
+		Name:     "memory",
+		NewSink:  newSink,
+		Volatile: true,
+		Drop:     func(t *catalog.Table, env executor.Env) { Drop(env.Instance, t.Name) },
 	})
 }
 
@@ -57,7 +56,7 @@ type sink struct {
 var _ executor.Sink = (*sink)(nil)
 var _ executor.Scanner = (*sink)(nil)
 
-func newSink(t *catalog.Table, env connectors.Env) (executor.Sink, error) {
+func newSink(t *catalog.Table, env executor.Env) (executor.Sink, error) {
 	return &sink{t: lookup(env.Instance, t.Name, t.Schema()), spec: executor.SinkSpec{Schema: t.Schema(), PrimaryKey: t.PrimaryKeyIndexes()}}, nil
 }
 
@@ -128,24 +127,9 @@ func (s *sink) Close() error                    { s.release(); return nil }
 func (s *sink) Scan(ctx context.Context) ([]arrow.Record, *arrow.Schema, error) {
 	s.t.mu.Lock()
 	defer s.t.mu.Unlock()
-	rec, err := BuildRecord(memory.DefaultAllocator, s.t.schema, s.t.rows)
+	rec, err := executor.BuildRecord(memory.DefaultAllocator, s.t.schema, s.t.rows)
 	if err != nil {
 		return nil, nil, err
 	}
 	return []arrow.Record{rec}, s.t.schema, nil
-}
-
-// BuildRecord turns rows of Go values (as executor.Value returns them)
-// into a record of schema.
-func BuildRecord(mem memory.Allocator, schema *arrow.Schema, rows [][]any) (arrow.Record, error) {
-	b := array.NewRecordBuilder(mem, schema)
-	defer b.Release()
-	for _, row := range rows {
-		for c, v := range row {
-			if err := executor.AppendValue(b.Field(c), v); err != nil {
-				return nil, fmt.Errorf("column %s: %w", schema.Field(c).Name, err)
-			}
-		}
-	}
-	return b.NewRecord(), nil
 }

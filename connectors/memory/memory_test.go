@@ -13,7 +13,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -35,11 +34,11 @@ func kvTable(name string, key ...string) *catalog.Table {
 // it for query qid in mode.
 func openSink(t *testing.T, instance string, tbl *catalog.Table, qid string, mode executor.SinkMode) executor.Sink {
 	t.Helper()
-	c, err := connectors.Lookup("memory")
+	c, err := executor.Lookup("memory")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := c.NewSink(tbl, connectors.Env{Instance: instance})
+	s, err := c.NewSink(tbl, executor.Env{Instance: instance})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +338,7 @@ id=4 v=next`)
 		}}
 		s := openSink(t, newInstance(t), tbl, "q1", executor.SinkAppend)
 		ts := time.Date(2024, 5, 6, 7, 8, 9, 123000000, time.UTC)
-		rec, err := BuildRecord(mem, tbl.Schema(), [][]any{
+		rec, err := executor.BuildRecord(mem, tbl.Schema(), [][]any{
 			{true, int64(-7), 2.5, "x", ts, ts},
 			{nil, nil, nil, nil, nil, nil},
 		})
@@ -417,30 +416,22 @@ b=NULL i=NULL f=NULL s=NULL ts=NULL d=NULL`)
 			t.Errorf("LastEpoch after Drop = %d, want -1", e)
 		}
 	})
-}
 
-func TestBuildRecord(t *testing.T) {
-	t.Run("converts numbers between int64 and float64 columns", func(t *testing.T) {
+	t.Run("the registration declares the table volatile and droppable, per instance", func(t *testing.T) {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 		defer mem.AssertSize(t, 0)
-		schema := arrow.NewSchema([]arrow.Field{{Name: "i", Type: catalog.Int64, Nullable: true}, {Name: "f", Type: catalog.Float64, Nullable: true}}, nil)
-		rec, err := BuildRecord(mem, schema, [][]any{{2.0, int64(3)}})
-		if err != nil {
-			t.Fatal(err)
+		if !executor.Volatile("memory") || executor.ShowsChanges("memory") {
+			t.Fatalf("memory: Volatile %v ShowsChanges %v, want true false", executor.Volatile("memory"), executor.ShowsChanges("memory"))
 		}
-		defer rec.Release()
-		if got := fmt.Sprint(executor.Value(rec.Column(0), 0), " ", executor.Value(rec.Column(1), 0)); got != "2 3" {
-			t.Errorf("got %s, want 2 3", got)
+		inst, other := newInstance(t), newInstance(t)
+		tbl := kvTable("kept")
+		for _, in := range []string{inst, other} {
+			s := openSink(t, in, tbl, "q1", executor.SinkAppend)
+			write(t, s, mem, tbl.Schema(), "1=a")
+			commit(t, s, 1)
 		}
-	})
-
-	t.Run("a value of the wrong type is an error naming the column", func(t *testing.T) {
-		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-		defer mem.AssertSize(t, 0)
-		schema := arrow.NewSchema([]arrow.Field{{Name: "ts", Type: catalog.Timestamp, Nullable: true}}, nil)
-		_, err := BuildRecord(mem, schema, [][]any{{"yesterday"}})
-		if err == nil || err.Error() != "column ts: expected a timestamp, got string" {
-			t.Errorf("err = %v, want column ts: expected a timestamp, got string", err)
-		}
+		executor.DropData(tbl, executor.Env{Instance: inst})
+		checkContents(t, openSink(t, inst, tbl, "q2", executor.SinkAppend), "(empty)")
+		checkContents(t, openSink(t, other, tbl, "q2", executor.SinkAppend), "id=1 v=a")
 	})
 }

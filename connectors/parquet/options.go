@@ -6,20 +6,19 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
-var options = []connectors.Option{
+var options = []executor.Option{
 	{Name: "path", Synonyms: []string{"location"}, Required: true,
 		Help: "directory the Parquet files are written to (created if missing)"},
 }
 
 func init() {
-	connectors.Register(&connectors.Connector{Name: "parquet", Options: options, NewSink: newSink})
+	executor.Register(&executor.Connector{Name: "parquet", Options: options, NewSink: newSink})
 }
 
-func newSink(t *catalog.Table, env connectors.Env) (executor.Sink, error) {
+func newSink(t *catalog.Table, env executor.Env) (executor.Sink, error) {
 	dir := strings.TrimPrefix(strings.TrimSpace(t.Options["path"]), "file://")
 	if dir == "" {
 		return nil, fmt.Errorf("table %s: connector parquet needs option path", t.Name)

@@ -13,7 +13,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -236,14 +235,14 @@ func TestSink(t *testing.T) {
 	})
 
 	t.Run("the connector is registered with a required path", func(t *testing.T) {
-		c, err := connectors.Lookup("parquet")
+		c, err := executor.Lookup("parquet")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := c.Normalize(map[string]string{"connector": "parquet"}); err == nil {
 			t.Error("missing path accepted")
 		}
-		sink, err := c.NewSink(&catalog.Table{Name: "t", Options: map[string]string{"path": t.TempDir()}}, connectors.Env{})
+		sink, err := c.NewSink(&catalog.Table{Name: "t", Options: map[string]string{"path": t.TempDir()}}, executor.Env{})
 		if err != nil || sink == nil {
 			t.Errorf("NewSink = %v, %v", sink, err)
 		}

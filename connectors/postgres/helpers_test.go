@@ -16,7 +16,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -204,9 +203,9 @@ func equalLines(tb testing.TB, got, want []string) {
 	}
 }
 
-func connectorsEnv() connectors.Env { return connectors.Env{} }
+func connectorsEnv() executor.Env { return executor.Env{} }
 
-func lookup() (*connectors.Connector, error) { return connectors.Lookup("postgres") }
+func lookup() (*executor.Connector, error) { return executor.Lookup("postgres") }
 
 func testDSNOrEmpty() string { return os.Getenv("TIDE_TEST_PG_DSN") }
 

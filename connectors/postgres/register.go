@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -17,7 +16,7 @@ import (
 const defaultConnectTimeout = 10 * time.Second
 
 // Options are the postgres connector's options.
-var Options = []connectors.Option{
+var Options = []executor.Option{
 	{Name: "dsn", Required: true, Check: checkDSN, Synonyms: []string{"url"},
 		Help: "libpq connection string or URL, e.g. postgres://user@host:5432/db (a jdbc: prefix is ignored)"},
 	{Name: "table", Synonyms: []string{"table-name", "table_name", "dbtable"}, Check: checkIdent,
@@ -27,7 +26,7 @@ var Options = []connectors.Option{
 }
 
 func init() {
-	connectors.Register(&connectors.Connector{Name: "postgres", Options: Options, NewSink: NewSink})
+	executor.Register(&executor.Connector{Name: "postgres", Options: Options, NewSink: NewSink})
 }
 
 func checkDSN(v string) error {
@@ -75,7 +74,7 @@ func parseIdent(v string) (string, error) {
 
 // NewSink builds the PostgreSQL sink of table t. It parses the options but
 // does not connect; Open (or Scan) does.
-func NewSink(t *catalog.Table, _ connectors.Env) (executor.Sink, error) {
+func NewSink(t *catalog.Table, _ executor.Env) (executor.Sink, error) {
 	opts := t.Options
 	dsn := opts["dsn"]
 	if strings.TrimSpace(dsn) == "" {

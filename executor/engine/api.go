@@ -14,7 +14,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
-	"github.com/tide-sql/tide/connectors"
+	"github.com/tide-sql/tide/executor"
 )
 
 // Config configures an Engine.
@@ -29,7 +29,7 @@ type Config struct {
 	// Console receives what console sinks print (nil: os.Stdout).
 	Console ConsoleWriter
 	// Paths confines delta and parquet paths to data roots (nil: anywhere).
-	Paths *connectors.PathPolicy
+	Paths *executor.PathPolicy
 }
 
 // ConsoleWriter is where `connector = 'console'` tables write.

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/tide-sql/tide/catalog"
-
-	"github.com/tide-sql/tide/connectors"
 	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/executor/ops"
 	"github.com/tide-sql/tide/planner"
@@ -99,8 +97,9 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 			return nil, fmt.Errorf("table %s (connector %s) cannot be read back for a join", n.Table.Name, n.Table.Connector)
 		}
 		b.names = append(b.names, n.Table.Name)
-		// Memory tables are cheap to read: see their latest rows each epoch.
-		return ops.NewLookupJoin(n, in, sc, n.Table.Connector == "memory", e.mem)
+		// Volatile tables (memory) change under the join and are cheap to
+		// read: see their latest rows each epoch.
+		return ops.NewLookupJoin(n, in, sc, executor.Volatile(n.Table.Connector), e.mem)
 	case *planner.Sort:
 		in, err := e.build(n.Input, b, once)
 		if err != nil {
@@ -157,7 +156,7 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 // and registers it. everyFetch makes it end an epoch at every fetch, as the
 // tasks of a parallel query must.
 func (e *Engine) buildSourceScan(n *planner.SourceScan, b *built, once bool, table *catalog.Table, everyFetch bool) (executor.Operator, error) {
-	c, err := connectors.Lookup(table.Connector)
+	c, err := executor.Lookup(table.Connector)
 	if err != nil {
 		return nil, err
 	}

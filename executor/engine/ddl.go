@@ -10,8 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
-	"github.com/tide-sql/tide/connectors/memory"
 	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/parser"
 	"github.com/tide-sql/tide/planner"
@@ -19,7 +17,7 @@ import (
 
 // connectorFor finds the connector of a CREATE statement's options and
 // normalises them, pointing errors at the option that caused them.
-func (e *Engine) connectorFor(opts []parser.Option, namePos parser.Pos, dflt string, source bool) (*connectors.Connector, map[string]string, error) {
+func (e *Engine) connectorFor(opts []parser.Option, namePos parser.Pos, dflt string, source bool) (*executor.Connector, map[string]string, error) {
 	name := dflt
 	namePosition := namePos
 	for _, o := range opts {
@@ -31,7 +29,7 @@ func (e *Engine) connectorFor(opts []parser.Option, namePos parser.Pos, dflt str
 		return nil, nil, &parser.Error{Pos: namePos, Msg: "a source needs a connector",
 			Hint: "WITH (connector = 'kafka', topic = '...', format = 'json') or WITH (connector = 'datagen')"}
 	}
-	c, err := connectors.Lookup(name)
+	c, err := executor.Lookup(name)
 	if err != nil {
 		return nil, nil, &parser.Error{Pos: namePosition, Msg: err.Error()}
 	}
@@ -43,7 +41,7 @@ func (e *Engine) connectorFor(opts []parser.Option, namePos parser.Pos, dflt str
 	}
 	norm, err := c.Normalize(parser.OptionMap(opts))
 	if err != nil {
-		var oe *connectors.OptionError
+		var oe *executor.OptionError
 		pos := namePos
 		if errors.As(err, &oe) {
 			for _, o := range opts {
@@ -59,8 +57,8 @@ func (e *Engine) connectorFor(opts []parser.Option, namePos parser.Pos, dflt str
 
 func sourceConnectors() []string {
 	var out []string
-	for _, n := range connectors.Names() {
-		if c, _ := connectors.Lookup(n); c != nil && c.NewSource != nil {
+	for _, n := range executor.Names() {
+		if c, _ := executor.Lookup(n); c != nil && c.NewSource != nil {
 			out = append(out, n)
 		}
 	}
@@ -77,7 +75,9 @@ func columnsOf(defs []parser.ColumnDef) []catalog.Column {
 
 func (e *Engine) put(t *catalog.Table, pos parser.Pos, ifNotExists, orReplace bool) (*Result, error) {
 	kind := strings.ToLower(string(t.Kind))
+	var replaced *catalog.Table
 	if old, err := e.cat.Get(t.Name); err == nil {
+		replaced = old
 		if sameStatement(old.SQL, t.SQL) {
 			// Running the same script again (a restarted `tide run`) finds
 			// what it created last time: nothing to do.
@@ -97,8 +97,12 @@ func (e *Engine) put(t *catalog.Table, pos parser.Pos, ifNotExists, orReplace bo
 	if err := e.cat.Put(t, true); err != nil {
 		return nil, err
 	}
-	// A new or replaced memory table starts empty.
-	memory.Drop(e.instance, t.Name)
+	// A replaced table's data held in the engine goes, and a new memory
+	// table starts empty.
+	if replaced != nil {
+		executor.DropData(replaced, e.env())
+	}
+	executor.DropData(t, e.env())
 	return &Result{Kind: ResultOK, Message: fmt.Sprintf("%s %s created", kind, t.Name)}, nil
 }
 
@@ -171,8 +175,12 @@ func (e *Engine) checkLateTables(t *catalog.Table, opts []parser.Option, pos par
 	return nil
 }
 
+// defaultTableConnector is the connector of a CREATE TABLE without one: the
+// dialect's default (DESIGN.md), looked up in the registry like any other.
+const defaultTableConnector = "memory"
+
 func (e *Engine) createTable(s *parser.CreateTable) (*Result, error) {
-	c, opts, err := e.connectorFor(s.Options, s.NamePos, "memory", false)
+	c, opts, err := e.connectorFor(s.Options, s.NamePos, defaultTableConnector, false)
 	if err != nil {
 		return nil, err
 	}
@@ -250,9 +258,7 @@ func (e *Engine) drop(s *parser.Drop) (*Result, error) {
 	if err := e.cat.Delete(t.Name); err != nil {
 		return nil, err
 	}
-	if t.Connector == "memory" {
-		memory.Drop(e.instance, t.Name)
-	}
+	executor.DropData(t, e.env())
 	return &Result{Kind: ResultOK, Message: fmt.Sprintf("%s %s dropped", strings.ToLower(s.Kind), t.Name)}, nil
 }
 
@@ -297,7 +303,7 @@ func (e *Engine) rowsResult(names []string, rows [][]any) (*Result, error) {
 		fields[i] = arrow.Field{Name: n, Type: catalog.String, Nullable: true}
 	}
 	schema := arrow.NewSchema(fields, nil)
-	rec, err := memory.BuildRecord(e.mem, schema, rows)
+	rec, err := executor.BuildRecord(e.mem, schema, rows)
 	if err != nil {
 		return nil, err
 	}

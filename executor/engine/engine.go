@@ -16,8 +16,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors"
-	_ "github.com/tide-sql/tide/connectors/all" // every connector tide ships
 	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/parser"
 	"github.com/tide-sql/tide/planner"
@@ -65,7 +63,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	var id [8]byte
 	_, _ = rand.Read(id[:])
 	return &Engine{
-		cfg: cfg, cat: cat, plan: &planner.Planner{Catalog: cat}, mem: memory.DefaultAllocator,
+		cfg: cfg, cat: cat, plan: &planner.Planner{Catalog: cat, ShowsChanges: executor.ShowsChanges}, mem: memory.DefaultAllocator,
 		instance: hex.EncodeToString(id[:]), queries: map[string]*query{}, settings: map[string]string{},
 		starting: map[string]bool{}, streams: map[*Stream]bool{},
 	}, nil
@@ -75,8 +73,8 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 func (e *Engine) Catalog() *catalog.Catalog { return e.cat }
 
 // env is what connectors get from the engine.
-func (e *Engine) env() connectors.Env {
-	return connectors.Env{Brokers: e.cfg.Brokers, StateDir: e.cfg.StateDir, Instance: e.instance, Console: e.cfg.Console, Table: e.sinkFor, Paths: e.cfg.Paths}
+func (e *Engine) env() executor.Env {
+	return executor.Env{Brokers: e.cfg.Brokers, StateDir: e.cfg.StateDir, Instance: e.instance, Console: e.cfg.Console, Table: e.sinkFor, Paths: e.cfg.Paths}
 }
 
 // sinkFor resolves a table name to a new sink over it.
@@ -88,7 +86,7 @@ func (e *Engine) sinkFor(name string) (*catalog.Table, executor.Sink, error) {
 	if t.Kind != catalog.KindTable {
 		return nil, nil, fmt.Errorf("%s is not a table", name)
 	}
-	c, err := connectors.Lookup(t.Connector)
+	c, err := executor.Lookup(t.Connector)
 	if err != nil {
 		return nil, nil, err
 	}

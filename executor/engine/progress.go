@@ -7,15 +7,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tide-sql/tide/connectors/kafka"
 	"github.com/tide-sql/tide/executor"
 )
 
-// lagOf reports how far a query is behind its Kafka source, per partition:
+// lagOf reports how far a query is behind a source whose reader reports
+// its lag (Kafka), per partition:
 // in records (log end offset minus the next offset to read) and in seconds
 // (how old the last record read is, while records remain unread).
 func lagOf(source string, r executor.SourceReader, now time.Time) []PartitionLag {
-	kr, ok := r.(*kafka.Reader)
+	kr, ok := r.(executor.LagReporter)
 	if !ok {
 		return nil
 	}

@@ -15,8 +15,10 @@ import (
 
 // lookupJoin enriches each input row with the matching rows of a table
 // snapshot held in a hash index (Spark's stream-static join). With reload
-// set, the snapshot is read again after every epoch, so that rows added to
-// the table since are found (Flink's lookup join sees the latest version).
+// set, the snapshot is read again when the first batch of each epoch
+// arrives, so that rows added to the table since the last epoch, however
+// long ago it ended, are found (Flink's lookup join sees the latest
+// version).
 type lookupJoin struct {
 	input     executor.Operator
 	table     executor.Scanner
@@ -29,6 +31,7 @@ type lookupJoin struct {
 
 	rows  [][]any          // the table's rows
 	index map[string][]int // key → rows
+	stale bool             // an epoch ended since the last load (with reload)
 }
 
 var _ executor.Operator = (*lookupJoin)(nil)
@@ -90,14 +93,19 @@ func (j *lookupJoin) Next(ctx context.Context) (executor.Msg, error) {
 		}
 		switch m.Kind {
 		case executor.MsgBarrier:
-			if j.reload && !m.Barrier.Final {
-				if err := j.load(ctx); err != nil {
-					return executor.Msg{}, err
-				}
-			}
+			// Read the table again at the next batch, not now: epochs
+			// without input may follow, and the table may change during them.
+			j.stale = j.reload && !m.Barrier.Final
 			return m, nil
 		case executor.MsgWatermark:
 			return m, nil
+		}
+		if j.stale {
+			if err := j.load(ctx); err != nil {
+				m.Batch.Release()
+				return executor.Msg{}, err
+			}
+			j.stale = false
 		}
 		out, err := j.join(ctx, m.Batch)
 		m.Batch.Release()

@@ -1,7 +1,9 @@
-// Package connectors is the registry of source and sink connectors. Each
-// connector lives in its own folder and registers itself from an init
-// function; the engine imports connectors/all to get every one.
-package connectors
+package executor
+
+// The connector registry. Each connector lives in its own folder under
+// connectors/, registers itself here from an init function and declares
+// what it can do (its capabilities); the engine finds connectors only
+// through Lookup and never by importing them.
 
 import (
 	"fmt"
@@ -11,7 +13,6 @@ import (
 	"sync"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/executor"
 )
 
 // Env is what a connector may need from the running engine.
@@ -23,7 +24,7 @@ type Env struct {
 	StateDir string
 	// Table resolves another catalog table to its sink, for options such as
 	// on_error = 'table:NAME' and late = 'table:NAME'.
-	Table func(name string) (*catalog.Table, executor.Sink, error)
+	Table func(name string) (*catalog.Table, Sink, error)
 	// Instance identifies the running engine (memory tables live per engine).
 	Instance string
 	// Console is where console tables print.
@@ -49,13 +50,51 @@ type Connector struct {
 	Options []Option
 	// NewSource builds a reader for a source table; nil if the connector
 	// cannot be a source.
-	NewSource func(t *catalog.Table, env Env) (executor.SourceReader, error)
+	NewSource func(t *catalog.Table, env Env) (SourceReader, error)
 	// NewSink builds a sink for a table; nil if it cannot be a sink.
-	NewSink func(t *catalog.Table, env Env) (executor.Sink, error)
+	NewSink func(t *catalog.Table, env Env) (Sink, error)
 	// Prefixes are option-name prefixes whose keys the connector checks
 	// itself (datagen's fields.<column>.<setting>); Normalize passes them
 	// through in lower case.
 	Prefixes []string
+
+	// Capabilities: what the engine and the planner need to know of a
+	// connector, declared here instead of being inferred from its name.
+
+	// Volatile tables change under their readers (memory tables, which
+	// queries of the same engine write): a lookup join reads them again at
+	// every epoch instead of once.
+	Volatile bool
+	// ShowsChanges sinks take the updates of an updating query (EMIT
+	// CHANGES) without a primary key: they show a changelog (console).
+	ShowsChanges bool
+	// Drop, if set, forgets the data a table of this connector holds in
+	// the engine: DROP TABLE and CREATE OR REPLACE call it (memory). Nil
+	// for connectors whose data outlives the table (a topic, files, rows in
+	// PostgreSQL).
+	Drop func(t *catalog.Table, env Env)
+}
+
+// Volatile reports whether connector name's tables change under their
+// readers (false for an unknown name).
+func Volatile(name string) bool {
+	c, err := Lookup(name)
+	return err == nil && c.Volatile
+}
+
+// ShowsChanges reports whether connector name's sinks take updates without
+// a primary key (false for an unknown name).
+func ShowsChanges(name string) bool {
+	c, err := Lookup(name)
+	return err == nil && c.ShowsChanges
+}
+
+// DropData forgets what table t holds in the engine, if its connector keeps
+// data there (see Connector.Drop); for other connectors it does nothing.
+func DropData(t *catalog.Table, env Env) {
+	if c, err := Lookup(t.Connector); err == nil && c.Drop != nil {
+		c.Drop(t, env)
+	}
 }
 
 var (
@@ -69,7 +108,7 @@ func Register(c *Connector) {
 	mu.Lock()
 	defer mu.Unlock()
 	if _, dup := registry[c.Name]; dup {
-		panic("connectors: duplicate connector " + c.Name)
+		panic("executor: duplicate connector " + c.Name)
 	}
 	registry[c.Name] = c
 }
