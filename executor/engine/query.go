@@ -139,6 +139,13 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 	if err := d.start(qctx); err != nil {
 		cancel()
 		d.close()
+		var mm *checkpointMismatch
+		if errors.As(err, &mm) {
+			// Another INSERT into the table of a query that ran before.
+			return nil, &parser.Error{Pos: s.TablePos, Msg: mm.what,
+				Hint: "restore the query as it was, write into another table, or remove the query's checkpoint " +
+					"(queries/" + id + " in the state directory) to start it over"}
+		}
 		return nil, err
 	}
 	e.mu.Lock()
@@ -204,11 +211,13 @@ type driver struct {
 	sinkID    string                   // the id sinks know the query by (persistent, unique per state directory)
 	sides     map[string]executor.Sink // late and dead-letter tables, by name
 	state     planner.State            // what the checkpoint's snapshots depend on
+	watch     stateWatch               // the state's size against its budget
 }
 
 // start restores the checkpoint and opens the sink and operators.
 func (d *driver) start(ctx context.Context) error {
 	d.state = planner.StateOf(d.plan.Root)
+	d.watch.budget = d.e.stateBudget()
 	if len(d.state.Operators) != len(d.b.stateful) {
 		return fmt.Errorf("query %s: the plan has %d stateful operators but %d were built (planner.StateOf is missing an operator)", d.id, len(d.state.Operators), len(d.b.stateful))
 	}
@@ -422,7 +431,11 @@ func (d *driver) run(ctx context.Context) (err error) {
 			d.commitGroups()
 			d.epoch = epoch + 1
 			totalOut += outRows
+			d.observeState(cp)
 			d.report(epoch, epochStart, processEnd, commitEnd, before, outRows, totalOut, wm)
+			if err := d.checkBudget(); err != nil {
+				return err
+			}
 			before = d.counters()
 			outRows = 0
 			epochStart = time.Now()

@@ -32,6 +32,7 @@ type sourceMark struct {
 	hasWatermark                 bool
 	input, bad, late, tombstones int64
 	fetch, decode                time.Duration  // of the scan's last fetch
+	wait                         time.Duration  // the scan's WaitTime
 	sideLate, sideDead           []arrow.Record // taken once: see takeSideOutputs
 	sideOutputsTaken             bool
 }
@@ -41,6 +42,7 @@ func markOf(s *ops.SourceScan) *sourceMark {
 	m := &sourceMark{
 		offsets: s.Offsets(), watermarkMicros: s.WatermarkMicros(),
 		input: s.InputRows, bad: s.BadRecords, late: s.LateRows, tombstones: s.Tombstones, fetch: s.FetchTime,
+		wait: s.WaitTime,
 	}
 	if t, ok := s.Watermark(); ok {
 		m.watermark, m.hasWatermark = t, true
@@ -81,15 +83,23 @@ type capture struct {
 	snapshots map[int][]byte
 	marks     map[int]*sourceMark
 	delivered map[int]bool // bounded inputs whose rows came before the barrier
+	// bytes is each stateful operator's StateBytes at the barrier, taken
+	// on the goroutine that pulls it (see stateBytesOf).
+	bytes map[int]int64
 }
 
 // capture takes sc's state; it runs on the goroutine that pulls sc, right
 // after a barrier.
 func (b *built) capture(sc *scope) (*capture, error) {
-	c := &capture{snapshots: map[int][]byte{}, marks: map[int]*sourceMark{}, delivered: map[int]bool{}}
+	c := &capture{snapshots: map[int][]byte{}, marks: map[int]*sourceMark{}, delivered: map[int]bool{}, bytes: map[int]int64{}}
 	for _, i := range sc.bounded {
 		if b.bounded[i].Delivered() {
 			c.delivered[i] = true
+		}
+	}
+	for _, i := range sc.stateful {
+		if n, ok := stateBytesOf(b.stateful[i]); ok {
+			c.bytes[i] = n
 		}
 	}
 	for _, i := range sc.stateful {
@@ -116,6 +126,9 @@ func (b *built) capture(sc *scope) (*capture, error) {
 				}
 				for k := range ic.delivered {
 					c.delivered[k] = true
+				}
+				for k, v := range ic.bytes {
+					c.bytes[k] = v
 				}
 			}
 		}
