@@ -13,6 +13,8 @@ import (
 var options = []connectors.Option{
 	{Name: "path", Synonyms: []string{"location"}, Required: true,
 		Help: "directory the Parquet files are written to (created if missing)"},
+	{Name: "on_lost_checkpoint", Default: "fail", Check: connectors.OneOf("fail", "append"),
+		Help: "what a query without a checkpoint does when the directory holds its epochs from a lost state directory: fail, or append everything again"},
 }
 
 func init() {

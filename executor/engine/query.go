@@ -139,6 +139,10 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 	if err := d.start(qctx); err != nil {
 		cancel()
 		d.close()
+		var lost *lostCheckpoint
+		if errors.As(err, &lost) {
+			return nil, &parser.Error{Pos: s.TablePos, Msg: lost.Error(), Hint: lost.hint()}
+		}
 		var mm *checkpointMismatch
 		if errors.As(err, &mm) {
 			// Another INSERT into the table of a query that ran before.
@@ -289,6 +293,9 @@ func (d *driver) start(ctx context.Context) error {
 	}
 	if d.sinkEpoch, err = d.sink.LastEpoch(ctx); err != nil {
 		return fmt.Errorf("table %s: %w", d.sinkNode.Table.Name, err)
+	}
+	if err := d.checkLostCheckpoint(ctx, cp, replaying); err != nil {
+		return err
 	}
 	if len(d.b.sources) == 0 && d.epoch <= d.sinkEpoch {
 		// A query over tables only has no checkpoint: each run is a new
