@@ -100,6 +100,16 @@ type Sink interface {
 	Close() error
 }
 
+// EpochHistory is implemented by sinks that record which queries
+// committed epochs into them (Delta's txn actions, Parquet's file names).
+// A query that starts without a checkpoint asks it whether it wrote there
+// before, from a state directory that is gone: appending everything again
+// would duplicate it.
+type EpochHistory interface {
+	// QueryIDs lists the SinkSpec.QueryIDs with epochs in the sink.
+	QueryIDs(ctx context.Context) ([]string, error)
+}
+
 // Scanner is implemented by sinks whose contents can be read back as a
 // snapshot (SELECT * FROM a memory table).
 type Scanner interface {

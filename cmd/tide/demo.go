@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tide-sql/tide/executor"
+	"github.com/tide-sql/tide/executor/engine"
 	examples "github.com/tide-sql/tide/sql-examples"
 )
 
@@ -114,7 +115,9 @@ func demoProgress(eng sqlEngine) string {
 		if q.Sink != "" && q.Sink != q.ID {
 			s = fmt.Sprintf("%s (into %s): %d rows read", q.ID, q.Sink, q.Progress.TotalInputRows)
 		}
-		if w := q.Progress.Watermark; w != nil {
+		if w := q.Progress.Watermark; engine.WatermarkEnded(w) {
+			s += ", watermark: " + engine.EndOfInput
+		} else if w != nil {
 			s += ", watermark " + w.UTC().Format("15:04:05")
 		}
 		parts = append(parts, s)

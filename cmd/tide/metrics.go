@@ -15,7 +15,7 @@ type queryCollector struct {
 	queries func() []engine.QueryInfo
 
 	info, inputRows, batches, inRate, procRate, batchDur, watermark,
-	stateRows, lateRows, badRecords, lag *prometheus.Desc
+	stateRows, stateBytes, lateRows, badRecords, lag *prometheus.Desc
 }
 
 var _ prometheus.Collector = (*queryCollector)(nil)
@@ -35,6 +35,7 @@ func newQueryCollector(queries func() []engine.QueryInfo) *queryCollector {
 		batchDur:   d("tide_query_batch_duration_seconds", "Duration of the last micro-batch (triggerExecution)."),
 		watermark:  d("tide_query_watermark_seconds", "Event-time watermark as Unix seconds."),
 		stateRows:  d("tide_query_state_rows", "Rows held in operator state."),
+		stateBytes: d("tide_query_state_bytes", "Estimated memory of the operators' state (bytes), what state.max_bytes limits."),
 		lateRows:   d("tide_query_late_rows_total", "Rows dropped because they arrived after the watermark."),
 		badRecords: d("tide_query_bad_records_total", "Source records that could not be decoded."),
 		lag:        d("tide_query_partition_lag_records", "Records between the query's position and the partition's end.", "source", "partition"),
@@ -44,7 +45,7 @@ func newQueryCollector(queries func() []engine.QueryInfo) *queryCollector {
 // Describe sends the descriptors of every metric.
 func (c *queryCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.info, c.inputRows, c.batches, c.inRate, c.procRate, c.batchDur,
-		c.watermark, c.stateRows, c.lateRows, c.badRecords, c.lag} {
+		c.watermark, c.stateRows, c.stateBytes, c.lateRows, c.badRecords, c.lag} {
 		ch <- d
 	}
 }
@@ -69,10 +70,11 @@ func (c *queryCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(c.inRate, p.InputRowsPerSecond)
 		gauge(c.procRate, p.ProcessedRowsPerSecond)
 		gauge(c.batchDur, float64(p.DurationMs["triggerExecution"])/1000)
-		if p.Watermark != nil {
+		if p.Watermark != nil && !engine.WatermarkEnded(p.Watermark) { // an ended input has no event time to show
 			gauge(c.watermark, float64(p.Watermark.UnixMilli())/1000)
 		}
 		gauge(c.stateRows, float64(p.StateRows))
+		gauge(c.stateBytes, float64(p.StateBytes))
 		counter(c.lateRows, float64(p.LateRowsDropped))
 		counter(c.badRecords, float64(p.BadRecords))
 		for _, l := range p.Lag {

@@ -10,11 +10,13 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/executor/engine"
 )
 
 func TestMetricsPerQuery(t *testing.T) {
 	wm := time.Date(2024, 5, 1, 10, 4, 50, 500_000_000, time.UTC)
+	ended := executor.MaxWatermark.Time
 	eng := &fakeEngine{queries: []engine.QueryInfo{
 		{
 			ID: "q1", Sink: "customer_stats", State: engine.QueryRunning,
@@ -22,7 +24,7 @@ func TestMetricsPerQuery(t *testing.T) {
 				BatchID: 9, Timestamp: time.Now(), NumInputRows: 50, TotalInputRows: 1000,
 				InputRowsPerSecond: 12.5, ProcessedRowsPerSecond: 400,
 				DurationMs: map[string]int64{"triggerExecution": 250}, Watermark: &wm,
-				StateRows: 42, LateRowsDropped: 3, BadRecords: 1,
+				StateRows: 42, StateBytes: 4096, LateRowsDropped: 3, BadRecords: 1,
 				Lag: []engine.PartitionLag{
 					{Source: "transactions", Partition: 0, Records: 7},
 					{Source: "transactions", Partition: 2, Records: 0},
@@ -30,6 +32,8 @@ func TestMetricsPerQuery(t *testing.T) {
 			},
 		},
 		{ID: "q2", Sink: "t", State: engine.QueryFinished}, // no batch yet, no watermark
+		{ID: "q3", Sink: "u", State: engine.QueryFinished, // its input ended: no event time to show
+			Progress: engine.Progress{BatchID: 3, Timestamp: time.Now(), Watermark: &ended}},
 	}}
 	rec := httptest.NewRecorder()
 	newServer(eng).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
@@ -58,6 +62,7 @@ func TestMetricsPerQuery(t *testing.T) {
 		{"tide_query_batch_duration_seconds", map[string]string{"query_id": "q1"}, 0.25, dto.MetricType_GAUGE},
 		{"tide_query_watermark_seconds", map[string]string{"query_id": "q1"}, float64(wm.UnixMilli()) / 1000, dto.MetricType_GAUGE},
 		{"tide_query_state_rows", map[string]string{"query_id": "q1"}, 42, dto.MetricType_GAUGE},
+		{"tide_query_state_bytes", map[string]string{"query_id": "q1"}, 4096, dto.MetricType_GAUGE},
 		{"tide_query_late_rows_total", map[string]string{"query_id": "q1"}, 3, dto.MetricType_COUNTER},
 		{"tide_query_bad_records_total", map[string]string{"query_id": "q1"}, 1, dto.MetricType_COUNTER},
 		{"tide_query_partition_lag_records", map[string]string{"query_id": "q1", "source": "transactions", "partition": "0"}, 7, dto.MetricType_GAUGE},
@@ -96,6 +101,9 @@ func TestMetricsPerQuery(t *testing.T) {
 	for _, m := range families["tide_query_watermark_seconds"].GetMetric() {
 		if sameLabels(m.GetLabel(), map[string]string{"query_id": "q2"}) {
 			t.Error("q2 has no watermark but got a sample")
+		}
+		if sameLabels(m.GetLabel(), map[string]string{"query_id": "q3"}) {
+			t.Errorf("q3's input has ended but its watermark shows as %v", m.GetGauge().GetValue())
 		}
 	}
 	if _, ok := families["go_goroutines"]; !ok {

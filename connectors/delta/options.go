@@ -42,6 +42,8 @@ var options = []executor.Option{
 		Help: "how long log entries are kept before the cleanup after a checkpoint (default: the table's " + propLogRetention + ", else 30 days)"},
 	{Name: "deleted_file_retention", Synonyms: []string{"deletedFileRetentionDuration", propDeletedFileRetention}, Check: checkRetention,
 		Help: "how long data files that no version uses are kept before they are deleted (default: the table's " + propDeletedFileRetention + ", else 7 days)"},
+	{Name: "on_lost_checkpoint", Default: "fail", Check: executor.OneOf("fail", "append"),
+		Help: "what a query without a checkpoint does when the table holds its epochs from a lost state directory: fail, or append everything again"},
 }
 
 func init() {

@@ -12,6 +12,8 @@ import (
 var options = []executor.Option{
 	{Name: "path", Synonyms: []string{"location"}, Required: true,
 		Help: "directory the Parquet files are written to (created if missing)"},
+	{Name: "on_lost_checkpoint", Default: "fail", Check: executor.OneOf("fail", "append"),
+		Help: "what a query without a checkpoint does when the directory holds its epochs from a lost state directory: fail, or append everything again"},
 }
 
 func init() {

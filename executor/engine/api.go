@@ -105,9 +105,10 @@ type Progress struct {
 	NumInputRows           int64            `json:"numInputRows"`
 	InputRowsPerSecond     float64          `json:"inputRowsPerSecond"`
 	ProcessedRowsPerSecond float64          `json:"processedRowsPerSecond"`
-	DurationMs             map[string]int64 `json:"durationMs"` // fetch, decode, process, sinkCommit, checkpoint, triggerExecution
+	DurationMs             map[string]int64 `json:"durationMs"` // wait, fetch, decode, process, sinkCommit, checkpoint, triggerExecution (the work: all but wait)
 	Watermark              *time.Time       `json:"watermark,omitempty"`
 	StateRows              int64            `json:"numRowsTotal"`
+	StateBytes             int64            `json:"stateBytes"` // estimated memory of the operators' state
 	LateRowsDropped        int64            `json:"numLateRowsDropped"`
 	BadRecords             int64            `json:"numBadRecords"` // did not decode, or no event time
 	Tombstones             int64            `json:"numTombstones"` // messages without a value, skipped
@@ -116,23 +117,62 @@ type Progress struct {
 	TotalOutputRows        int64            `json:"totalOutputRows"`
 	Lag                    []PartitionLag   `json:"lag,omitempty"`
 	// Warnings are problems that did not stop the query (a consumer-group
-	// commit that failed), as they stand now.
+	// commit that failed, state that grows while the watermark stands
+	// still), as they stand now.
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-// lastJSONTime is the latest time JSON (RFC 3339) can hold.
-var lastJSONTime = time.Date(9999, 12, 31, 23, 59, 59, 999000000, time.UTC)
+// EndOfInput is how a watermark at the end of input is shown: every
+// input has ended, no event is to come, every window has closed.
+const EndOfInput = "end of input"
+
+// WatermarkEnded reports whether a progress watermark marks the end of
+// input (executor.MaxWatermark) rather than an event time.
+func WatermarkEnded(w *time.Time) bool {
+	return w != nil && !w.Before(executor.MaxWatermark.Time)
+}
 
 // MarshalJSON writes p as JSON. The watermark of an input that has ended
-// lies beyond what an RFC 3339 time can hold: it is written as the latest
-// one, 9999-12-31T23:59:59.999Z.
+// lies beyond any event time: it is written as "end of input".
 func (p Progress) MarshalJSON() ([]byte, error) {
 	type plain Progress // without this method
-	q := plain(p)
-	if q.Watermark != nil && q.Watermark.After(lastJSONTime) {
-		q.Watermark = &lastJSONTime
+	q := struct {
+		plain
+		Watermark any `json:"watermark,omitempty"`
+	}{plain: plain(p)}
+	switch {
+	case WatermarkEnded(p.Watermark):
+		q.Watermark = EndOfInput
+	case p.Watermark != nil:
+		q.Watermark = p.Watermark
 	}
 	return json.Marshal(q)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (p *Progress) UnmarshalJSON(data []byte) error {
+	type plain Progress
+	q := struct {
+		*plain
+		Watermark json.RawMessage `json:"watermark,omitempty"`
+	}{plain: (*plain)(p)}
+	if err := json.Unmarshal(data, &q); err != nil {
+		return err
+	}
+	p.Watermark = nil
+	switch s := string(q.Watermark); {
+	case s == "" || s == "null":
+	case s == `"`+EndOfInput+`"`:
+		t := executor.MaxWatermark.Time
+		p.Watermark = &t
+	default:
+		var t time.Time
+		if err := json.Unmarshal(q.Watermark, &t); err != nil {
+			return fmt.Errorf("progress watermark: %w", err)
+		}
+		p.Watermark = &t
+	}
+	return nil
 }
 
 // QueryInfo describes a continuous query.

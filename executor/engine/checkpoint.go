@@ -226,8 +226,16 @@ func incompatible(id, dir string, changes []planner.StateChange) error {
 	for i, c := range changes {
 		parts[i] = fmt.Sprintf("was written for %s, the query now has %s", c.Written, c.Now)
 	}
-	return fmt.Errorf("checkpoint of query %s %s; restore the query as it was, or remove %s (the checkpoint) to start the query over",
-		id, strings.Join(parts, "; it "), dir)
+	return &checkpointMismatch{id: id, dir: dir, what: fmt.Sprintf("checkpoint of query %s %s", id, strings.Join(parts, "; it "))}
+}
+
+// checkpointMismatch is a checkpoint written for another query into the
+// same table: the user's statement is at fault, not the engine (INSERT
+// turns it into a positioned SQL error).
+type checkpointMismatch struct{ id, dir, what string }
+
+func (m *checkpointMismatch) Error() string {
+	return m.what + "; restore the query as it was, or remove " + m.dir + " (the checkpoint) to start the query over"
 }
 
 // v1Fingerprint is how version 1 matched a checkpoint to its query: a

@@ -341,14 +341,15 @@ func (e *Engine) show(s *parser.Show) (*Result, error) {
 			wm := ""
 			if p.Watermark != nil {
 				wm = p.Watermark.UTC().Format("2006-01-02 15:04:05.000")
-				if !p.Watermark.Before(executor.MaxWatermark.Time) {
-					wm = "end of input"
+				if WatermarkEnded(p.Watermark) {
+					wm = EndOfInput
 				}
 			}
 			rows = append(rows, []any{q.ID, string(q.State), q.Sink, fmt.Sprint(p.BatchID), fmt.Sprint(p.TotalInputRows),
-				fmt.Sprintf("%.0f", p.InputRowsPerSecond), wm, fmt.Sprint(p.StateRows), fmt.Sprint(p.LateRowsDropped), fmt.Sprint(p.BadRecords), q.Error})
+				fmt.Sprintf("%.0f", p.InputRowsPerSecond), wm, fmt.Sprint(p.StateRows), fmt.Sprint(p.LateRowsDropped), fmt.Sprint(p.BadRecords), q.Error,
+				strings.Join(p.Warnings, "; ")})
 		}
-		return e.rowsResult([]string{"id", "state", "sink", "batch", "input_rows", "rows_per_sec", "watermark", "state_rows", "late_rows", "bad_records", "error"}, rows)
+		return e.rowsResult([]string{"id", "state", "sink", "batch", "input_rows", "rows_per_sec", "watermark", "state_rows", "late_rows", "bad_records", "error", "warnings"}, rows)
 	}
 	return nil, &parser.Error{Pos: s.Pos(), Msg: "unknown SHOW " + s.What}
 }

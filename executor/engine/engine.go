@@ -180,7 +180,7 @@ func (e *Engine) dispatch(ctx context.Context, st parser.Statement) (*Result, er
 }
 
 // settingNames are the settings SET accepts.
-var settingNames = []string{"trigger_interval", "run_once", "execution.runtime-mode"}
+var settingNames = []string{"trigger_interval", "run_once", "execution.runtime-mode", "state.max_bytes"}
 
 func (e *Engine) set(s *parser.Set) (*Result, error) {
 	switch s.Name {
@@ -207,6 +207,12 @@ func (e *Engine) set(s *parser.Set) (*Result, error) {
 			return nil, &parser.Error{Pos: s.ValuePos, Msg: "execution.runtime-mode takes 'streaming' or 'batch'"}
 		}
 		s.Name, s.Value = "execution.runtime-mode", v
+	case "state.max_bytes", "state.max-bytes":
+		// Read by the queries started after it.
+		if _, err := parseByteSize(s.Value); err != nil {
+			return nil, &parser.Error{Pos: s.ValuePos, Msg: "state.max_bytes: " + err.Error()}
+		}
+		s.Name = "state.max_bytes"
 	default:
 		return nil, &parser.Error{Pos: s.Pos(), Msg: fmt.Sprintf("unknown setting %q", s.Name), Hint: "settings are " + strings.Join(settingNames, ", ")}
 	}

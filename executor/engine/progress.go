@@ -33,8 +33,12 @@ func lagOf(source string, r executor.SourceReader, now time.Time) []PartitionLag
 	return out
 }
 
-// counters are the sources' counters summed, at their last barrier.
-type counters struct{ input, bad, late, tombstones int64 }
+// counters are the sources' counters summed, at their last barrier, and
+// each source's wait for data.
+type counters struct {
+	input, bad, late, tombstones int64
+	waits                        []time.Duration // by source
+}
 
 func (d *driver) counters() counters {
 	var c counters
@@ -45,25 +49,53 @@ func (d *driver) counters() counters {
 			c.late += m.late
 			c.tombstones += m.tombstones
 		}
+		var w time.Duration
+		if src.mark != nil {
+			w = src.mark.wait
+		}
+		c.waits = append(c.waits, w)
 	}
 	return c
+}
+
+// waited is how long an epoch waited for data between two barriers: the
+// least any source waited (while one source waits, another may work),
+// never more than the epoch took.
+func waited(before, now counters, took time.Duration) time.Duration {
+	if len(now.waits) == 0 {
+		return 0
+	}
+	w := took
+	for i, n := range now.waits {
+		d := n
+		if i < len(before.waits) {
+			d -= before.waits[i]
+		}
+		w = min(w, max(d, 0))
+	}
+	return w
 }
 
 // report publishes the progress of a finished epoch.
 func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, before counters, outRows, totalOut int64, wm *time.Time) {
 	end := time.Now()
 	stateRows, lateRows := d.last.totals()
+	// The time the epoch waited for data is not work: it is reported
+	// apart, and the durations and the processing rate leave it out.
+	now := d.counters()
+	wait := waited(before, now, processEnd.Sub(start))
+	work := end.Sub(start) - wait
 	p := Progress{QueryID: d.id, BatchID: epoch, Timestamp: end.UTC(), OutputRows: outRows, TotalOutputRows: totalOut,
 		DurationMs: map[string]int64{
-			"process":          processEnd.Sub(start).Milliseconds(),
+			"wait":             wait.Milliseconds(),
+			"process":          (processEnd.Sub(start) - wait).Milliseconds(),
 			"sinkCommit":       commitEnd.Sub(processEnd).Milliseconds(),
 			"checkpoint":       end.Sub(commitEnd).Milliseconds(),
-			"triggerExecution": end.Sub(start).Milliseconds(),
+			"triggerExecution": work.Milliseconds(),
 		},
 		StateRows: stateRows,
 	}
 	if len(d.b.sources) > 0 {
-		now := d.counters()
 		p.NumInputRows = now.input - before.input
 		p.TotalInputRows = now.input
 		p.LateRowsDropped = now.late + lateRows
@@ -92,6 +124,10 @@ func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, bef
 	if wm != nil && p.Watermark == nil {
 		p.Watermark = wm
 	}
+	p.StateBytes = d.watch.total
+	if w := d.watchStall(p.Watermark); w != "" {
+		p.Warnings = []string{w}
+	}
 	d.q.mu.Lock()
 	prev := d.q.progress
 	if !prev.Timestamp.IsZero() {
@@ -99,7 +135,7 @@ func (d *driver) report(epoch int64, start, processEnd, commitEnd time.Time, bef
 			p.InputRowsPerSecond = float64(p.NumInputRows) / secs
 		}
 	}
-	if secs := end.Sub(start).Seconds(); secs > 0 {
+	if secs := work.Seconds(); secs > 0 {
 		p.ProcessedRowsPerSecond = float64(p.NumInputRows) / secs
 	}
 	d.q.progress = p

@@ -159,6 +159,17 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 	if err := d.start(qctx); err != nil {
 		cancel()
 		d.close()
+		var lost *lostCheckpoint
+		if errors.As(err, &lost) {
+			return nil, &parser.Error{Pos: s.TablePos, Msg: lost.Error(), Hint: lost.hint()}
+		}
+		var mm *checkpointMismatch
+		if errors.As(err, &mm) {
+			// Another INSERT into the table of a query that ran before.
+			return nil, &parser.Error{Pos: s.TablePos, Msg: mm.what,
+				Hint: "restore the query as it was, write into another table, or remove the query's checkpoint " +
+					"(queries/" + id + " in the state directory) to start it over"}
+		}
 		return nil, err
 	}
 	e.mu.Lock()
@@ -226,6 +237,7 @@ type driver struct {
 	state     planner.State            // what the checkpoint's snapshots depend on
 	last      *capture                 // the tree's state at the last committed barrier
 	lastWM    *time.Time               // the watermark then
+	watch     stateWatch               // the state's size against its budget
 }
 
 // idle reports whether an epoch changed nothing since the last committed
@@ -261,6 +273,7 @@ func (d *driver) idle(c *capture, wm *time.Time) bool {
 // start restores the checkpoint and opens the sink and operators.
 func (d *driver) start(ctx context.Context) error {
 	d.state = planner.StateOf(d.plan.Root)
+	d.watch.budget = d.e.stateBudget()
 	tasks := max(1, d.b.tasks)
 	if len(d.state.Operators)*tasks != len(d.b.stateful) {
 		return fmt.Errorf("query %s: the plan has %d stateful operators but %d were built for %d tasks (planner.StateOf is missing an operator)", d.id, len(d.state.Operators), len(d.b.stateful), tasks)
@@ -333,6 +346,9 @@ func (d *driver) start(ctx context.Context) error {
 	}
 	if d.sinkEpoch, err = d.sink.LastEpoch(ctx); err != nil {
 		return fmt.Errorf("table %s: %w", d.sinkNode.Table.Name, err)
+	}
+	if err := d.checkLostCheckpoint(ctx, cp, replaying); err != nil {
+		return err
 	}
 	if len(d.b.sources) == 0 && d.epoch <= d.sinkEpoch {
 		// A query over tables only has no checkpoint: each run is a new
@@ -483,7 +499,11 @@ func (d *driver) run(ctx context.Context) (err error) {
 			d.commitGroups()
 			d.epoch = epoch + 1
 			totalOut += outRows
+			d.observeState(cp)
 			d.report(epoch, epochStart, processEnd, commitEnd, before, outRows, totalOut, wm)
+			if err := d.checkBudget(); err != nil {
+				return err
+			}
 			before = d.counters()
 			outRows = 0
 			epochStart = time.Now()

@@ -59,6 +59,7 @@ type sourceMark struct {
 	hasWatermark                 bool
 	input, bad, late, tombstones int64
 	fetch, decode                time.Duration  // of the scan's last fetch
+	wait                         time.Duration  // the scan's WaitTime
 	sideLate, sideDead           []arrow.Record // taken once: see takeSideOutputs
 	sideOutputsTaken             bool
 }
@@ -68,6 +69,7 @@ func markOf(s *ops.SourceScan) *sourceMark {
 	m := &sourceMark{
 		offsets: s.Offsets(), watermarkMicros: s.WatermarkMicros(),
 		input: s.InputRows, bad: s.BadRecords, late: s.LateRows, tombstones: s.Tombstones, fetch: s.FetchTime,
+		wait: s.WaitTime,
 	}
 	if t, ok := s.Watermark(); ok {
 		m.watermark, m.hasWatermark = t, true
@@ -112,6 +114,9 @@ type capture struct {
 	delivered map[int]bool // bounded inputs whose rows came before the barrier
 	stateRows map[int]int64
 	lateRows  map[int]int64
+	// bytes is each stateful operator's StateBytes at the barrier, taken
+	// on the goroutine that pulls it (see stateBytesOf).
+	bytes map[int]int64
 }
 
 // stateRows and lateRows sum what the capture's operators counted.
@@ -132,7 +137,7 @@ func (c *capture) totals() (stateRows, lateRows int64) {
 // after a barrier.
 func (b *built) capture(sc *scope) (*capture, error) {
 	c := &capture{snapshots: map[int][]byte{}, marks: map[int]*sourceMark{}, delivered: map[int]bool{},
-		stateRows: map[int]int64{}, lateRows: map[int]int64{}}
+		stateRows: map[int]int64{}, lateRows: map[int]int64{}, bytes: map[int]int64{}}
 	for _, i := range sc.stats {
 		c.stateRows[i] = b.stats[i].StateRows()
 	}
@@ -142,6 +147,11 @@ func (b *built) capture(sc *scope) (*capture, error) {
 	for _, i := range sc.bounded {
 		if b.bounded[i].Delivered() {
 			c.delivered[i] = true
+		}
+	}
+	for _, i := range sc.stateful {
+		if n, ok := stateBytesOf(b.stateful[i]); ok {
+			c.bytes[i] = n
 		}
 	}
 	for _, i := range sc.stateful {
@@ -174,6 +184,9 @@ func (b *built) capture(sc *scope) (*capture, error) {
 				}
 				for k, v := range ic.lateRows {
 					c.lateRows[k] = v
+				}
+				for k, v := range ic.bytes {
+					c.bytes[k] = v
 				}
 			}
 		}

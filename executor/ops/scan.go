@@ -91,6 +91,11 @@ type SourceScan struct {
 	OnFetch func(epoch int64, end executor.Offsets) error
 	// FetchTime is the time spent in the last fetch (progress reports).
 	FetchTime time.Duration
+	// WaitTime is the time spent waiting for data, summed since the scan
+	// was built: in fetches that brought nothing (no epoch came of them)
+	// and in the pause before a fetch that the trigger interval imposes.
+	// The driver reports it apart from the epoch's work.
+	WaitTime  time.Duration
 	lastFetch time.Time // start of the last fetch, for the trigger interval
 }
 
@@ -209,8 +214,10 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 	if s.opts.Interval > 0 && !s.lastFetch.IsZero() && s.until == nil {
 		if d := time.Until(s.lastFetch.Add(s.opts.Interval)); d > 0 {
 			t := time.NewTimer(d)
+			paused := time.Now()
 			select {
 			case <-t.C:
+				s.WaitTime += time.Since(paused)
 			case <-ctx.Done():
 				t.Stop()
 				return ctx.Err()
@@ -305,6 +312,8 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 			}
 		}
 		s.pending = append(s.pending, executor.Msg{Kind: executor.MsgBarrier, Barrier: executor.Barrier{Epoch: s.epoch, Final: final}})
+	} else {
+		s.WaitTime += s.FetchTime // nothing came of it: waiting for data
 	}
 	if final {
 		s.ended = true

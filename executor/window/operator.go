@@ -15,9 +15,11 @@ import (
 // Stats is implemented by the aggregate operator. StateRows is the number
 // of groups it holds: (window or pane) × key for TUMBLE, HOP and running
 // aggregates, open sessions for SESSION. It stays bounded when windows
-// close, which is how a long run is checked for leaks.
+// close, which is how a long run is checked for leaks. StateBytes
+// estimates the memory that state takes (what a state budget limits).
 type Stats interface {
 	StateRows() int64
+	StateBytes() int64
 }
 
 // Counters is implemented by the aggregate operator: rows it dropped.
