@@ -77,3 +77,7 @@ func (r *Reader) ReadAvailableNow() (complete bool) {
 
 // Tombstones counts the null-valued messages skipped since Open.
 func (r *Reader) Tombstones() int64 { return r.tombstones }
+
+// Partitions is how many partitions the reader reads: those of its task
+// (all of them, but in a parallel query) that exist so far.
+func (r *Reader) Partitions() int { return len(r.parts) }

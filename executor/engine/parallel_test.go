@@ -90,3 +90,23 @@ INSERT INTO totals SELECT window_start, window_end, k, COUNT(*) AS n, SUM(v) AS 
 	x.wait()
 	expectLines(t, x.rows("SELECT * FROM totals"), tumbleReference(ts, keys, vals))
 }
+
+// TestATaskWithoutPartitionsHoldsNoWindowOpen: with more tasks than the
+// topic has partitions, the tasks that read nothing are idle from the start,
+// so a continuous query's windows close as its one partition's watermark
+// passes them.
+func TestATaskWithoutPartitionsHoldsNoWindowOpen(t *testing.T) {
+	x := newEnv(t)
+	if err := x.broker.CreateTopic("one", 1); err != nil {
+		t.Fatal(err)
+	}
+	x.exec(`SET parallelism = 3;
+CREATE SOURCE one (k VARCHAR, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH (connector = 'kafka', topic = 'one');
+CREATE TABLE per_minute (window_start TIMESTAMP(3), k VARCHAR, n BIGINT);
+INSERT INTO per_minute SELECT window_start, k, COUNT(*) AS n FROM one GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE), k;`)
+	x.produceTo("one", 0, `{"k": "a", "ts": "2024-01-01T00:00:10Z"}`, `{"k": "b", "ts": "2024-01-01T00:00:20Z"}`,
+		`{"k": "a", "ts": "2024-01-01T00:00:30Z"}`, `{"k": "a", "ts": "2024-01-01T00:02:00Z"}`)
+	x.waitRows("per_minute", 2)
+	expectLines(t, x.rows("SELECT * FROM per_minute"), []string{
+		"window_start=2024-01-01 00:00:00.000 k=a n=2", "window_start=2024-01-01 00:00:00.000 k=b n=1"})
+}

@@ -478,8 +478,8 @@ func (d *driver) run(ctx context.Context) (err error) {
 			if outRows == 0 && !m.Barrier.Final && d.idle(cp, wm) {
 				// Nothing was read, written or moved (the tasks of a
 				// parallel query end an epoch at every fetch, also an
-				// empty one): no commit, no checkpoint, no progress.
-				epochStart = time.Now()
+				// empty one): no commit, no checkpoint, no progress. The
+				// next epoch's duration spans this one (its wait, mostly).
 				continue
 			}
 			for i, src := range d.b.sources {

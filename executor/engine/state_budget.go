@@ -122,7 +122,7 @@ func (d *driver) watchStall(wm *time.Time) string {
 	var windowed int64
 	has := false
 	for i, n := range w.sizes {
-		if i < len(d.state.Operators) && windowedKind(d.state.Operators[i].Kind) {
+		if op, ok := d.planOperator(i); ok && windowedKind(op.Kind) {
 			windowed += n
 			has = true
 		}
@@ -147,6 +147,17 @@ func (d *driver) watchStall(wm *time.Time) string {
 	return w.warning
 }
 
+// planOperator is the plan's stateful operator that built operator i is
+// (one of the tasks of, in a parallel query: the plan's operators times the
+// tasks, operator by operator).
+func (d *driver) planOperator(i int) (planner.StateOperator, bool) {
+	j := i / max(1, d.b.tasks)
+	if i < 0 || j >= len(d.state.Operators) {
+		return planner.StateOperator{}, false
+	}
+	return d.state.Operators[j], true
+}
+
 // checkBudget fails the query when its state is past the budget, naming
 // the operator that holds the most and what would bound it.
 func (d *driver) checkBudget() error {
@@ -161,10 +172,7 @@ func (d *driver) checkBudget() error {
 			big, bigBytes = i, n
 		}
 	}
-	op := planner.StateOperator{}
-	if big >= 0 && big < len(d.state.Operators) {
-		op = d.state.Operators[big]
-	}
+	op, _ := d.planOperator(big)
 	at := "there is no watermark yet"
 	if wm != nil {
 		at = "the watermark stands at " + wm.UTC().Format("2006-01-02 15:04:05.000")

@@ -305,15 +305,17 @@ func (s *SourceScan) fetch(ctx context.Context) error {
 		// is kept for the next run).
 		final = true
 	}
-	if s.opts.EveryFetch || len(f.Batches) > 0 || advanced || idleChanged || final || replayed || len(s.dead) > 0 || f.Bad > 0 || rejected > 0 || tombstones > 0 {
+	brought := len(f.Batches) > 0 || len(s.dead) > 0 || f.Bad > 0 || rejected > 0 || tombstones > 0
+	if !brought {
+		s.WaitTime += s.FetchTime // nothing came of it: waiting for data
+	}
+	if s.opts.EveryFetch || brought || advanced || idleChanged || final || replayed {
 		if s.OnFetch != nil {
 			if err := s.OnFetch(s.epoch, s.offsets.Clone()); err != nil {
 				return err
 			}
 		}
 		s.pending = append(s.pending, executor.Msg{Kind: executor.MsgBarrier, Barrier: executor.Barrier{Epoch: s.epoch, Final: final}})
-	} else {
-		s.WaitTime += s.FetchTime // nothing came of it: waiting for data
 	}
 	if final {
 		s.ended = true
@@ -458,6 +460,9 @@ func (s *SourceScan) noteIdle(idle []int32, done bool) bool {
 		isIdle[p] = true
 	}
 	all := len(idle) > 0
+	if pc, ok := s.reader.(PartitionCounter); ok && pc.Partitions() == 0 {
+		all = true // nothing to read: idle from the start
+	}
 	for p := range s.known {
 		if !isIdle[p] {
 			all = false

@@ -34,3 +34,12 @@ type TombstoneCounter interface {
 type AvailableNowReader interface {
 	ReadAvailableNow() (complete bool)
 }
+
+// PartitionCounter is implemented by readers that know how many partitions
+// they read. A reader with none (a task of a parallel query with more
+// tasks than the topic has partitions) is idle from the start, so that it
+// holds back no merge's watermark. Without it, a reader is idle only once
+// every partition it reported is.
+type PartitionCounter interface {
+	Partitions() int
+}
