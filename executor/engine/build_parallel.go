@@ -163,39 +163,34 @@ func (e *Engine) buildParallel(sh parallelShape, n int, b *built, once bool) (ex
 		opened = append(opened, op)
 		gather[k] = ops.UnionInput{Op: op, Capture: func() (any, error) { return b.capture(sc) }}
 	}
-	g, err := ops.NewUnion(gather[0].Op.Schema(), gather)
+	return b.gather(gather)
+}
+
+// gather brings the tasks' outputs together in an aligned union, the
+// query's n tasks.
+func (b *built) gather(tasks []ops.UnionInput) (executor.Operator, error) {
+	g, err := ops.NewUnion(tasks[0].Op.Schema(), tasks)
 	if err != nil {
-		return fail(err)
+		for _, in := range tasks {
+			in.Op.Close()
+		}
+		return nil, err
 	}
 	g.Aligned()
 	b.cur.unions = append(b.cur.unions, g)
 	b.unions = append(b.unions, g)
-	b.tasks = n
+	b.tasks = len(tasks)
 	return g, nil
 }
 
 // buildParallelStateless builds a source and stateless steps as n tasks
 // gathered by an aligned union.
 func (e *Engine) buildParallelStateless(sh parallelShape, n int, b *built, once bool) (executor.Operator, error) {
-	gather, err := e.buildReaders(sh, n, b, once)
+	readers, err := e.buildReaders(sh, n, b, once)
 	if err != nil {
 		return nil, err
 	}
-	fail := func(err error) (executor.Operator, error) {
-		for _, in := range gather {
-			in.Op.Close()
-		}
-		return nil, err
-	}
-	g, err := ops.NewUnion(gather[0].Op.Schema(), gather)
-	if err != nil {
-		return fail(err)
-	}
-	g.Aligned()
-	b.cur.unions = append(b.cur.unions, g)
-	b.unions = append(b.unions, g)
-	b.tasks = n
-	return g, nil
+	return b.gather(readers)
 }
 
 // buildReaders builds, for each of n tasks, its scan of its partitions and
