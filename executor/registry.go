@@ -31,6 +31,8 @@ type Env struct {
 	Console io.Writer
 	// Paths confines file-backed connectors to their roots (nil: anywhere).
 	Paths *PathPolicy
+	// Hosts confines the hosts connectors connect to (nil: any).
+	Hosts *HostPolicy
 }
 
 // Option describes one connector option.

@@ -118,14 +118,17 @@ func flagExit(err error) int {
 
 // open opens the engine with the state directory and brokers resolved.
 func (a *app) open(ctx context.Context, g globalOptions, brokers string, console io.Writer, logw io.Writer) (sqlEngine, error) {
-	return a.openWith(ctx, g, brokers, console, logw, nil)
+	return a.openWith(ctx, g, brokers, console, logw, nil, nil)
 }
 
-// openWith is open with file connectors confined to paths (nil: anywhere).
-func (a *app) openWith(ctx context.Context, g globalOptions, brokers string, console io.Writer, logw io.Writer, paths *executor.PathPolicy) (sqlEngine, error) {
+// openWith is open with file connectors confined to paths and network
+// connectors to hosts (nil: anywhere).
+func (a *app) openWith(ctx context.Context, g globalOptions, brokers string, console io.Writer, logw io.Writer,
+	paths *executor.PathPolicy, hosts *executor.HostPolicy) (sqlEngine, error) {
 	cfg := engine.Config{
 		StateDir: g.stateDir,
 		Paths:    paths,
+		Hosts:    hosts,
 		Brokers:  brokers,
 		Logf: func(format string, args ...any) {
 			fmt.Fprintf(logw, "tide: "+format+"\n", args...)

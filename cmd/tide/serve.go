@@ -32,7 +32,8 @@ not name it (DNS rebinding). With --token (or $TIDE_TOKEN) every request but
 /healthz needs "Authorization: Bearer <token>"; a token is required to listen
 on anything but loopback. delta and parquet paths must lie under --data-dir
 (default: the current directory; relative paths resolve there) or an
---allow-path directory.`
+--allow-path directory, and Kafka brokers and PostgreSQL hosts named in SQL
+must be loopback, a --brokers host or an --allow-host one.`
 
 // Server timeouts. There is no write timeout: push queries stream for as
 // long as the client reads.
@@ -45,13 +46,14 @@ const (
 
 func (a *app) cmdServe(g globalOptions, args []string) int {
 	addr, initFile, token, dataDir := "127.0.0.1:8080", "", a.getenv("TIDE_TOKEN"), "."
-	var allow []string
+	var allow, allowHosts []string
 	fs := newFlagSet("serve", serveUsage, &g, a.stderr)
 	fs.StringVar(&addr, "addr", addr, "`host:port` to listen on")
 	fs.StringVar(&initFile, "init", "", "run `FILE.sql` at start")
 	fs.StringVar(&token, "token", token, "bearer `token` every request must carry (default $TIDE_TOKEN)")
 	fs.StringVar(&dataDir, "data-dir", dataDir, "`directory` that delta and parquet paths must lie under")
 	fs.Var(stringList{add: func(v string) { allow = append(allow, v) }}, "allow-path", "another `directory` file connectors may use (repeatable)")
+	fs.Var(stringList{add: func(v string) { allowHosts = append(allowHosts, v) }}, "allow-host", "another `host` Kafka brokers and PostgreSQL DSNs in SQL may name (repeatable)")
 	var extra []string
 	if err := parseFlags(fs, args, func(s string) { extra = append(extra, s) }); err != nil {
 		return flagExit(err)
@@ -96,7 +98,8 @@ func (a *app) cmdServe(g globalOptions, args []string) int {
 		return a.fail("serve", err)
 	}
 	defer stopBroker()
-	eng, err := a.openWith(ctx, g, brokers, a.stdout, a.stderr, paths)
+	hosts := executor.NewHostPolicy(append([]string{brokers}, allowHosts...)...)
+	eng, err := a.openWith(ctx, g, brokers, a.stdout, a.stderr, paths, hosts)
 	if err != nil {
 		return a.fail("serve", err)
 	}

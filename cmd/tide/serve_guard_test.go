@@ -17,13 +17,14 @@ import (
 
 // guardedServer serves the real engine behind the guard on a loopback port,
 // with delta and parquet confined to root, and returns its address.
-func guardedServer(t *testing.T, token, root string) string {
+func guardedServer(t *testing.T, token, root string, allowHosts ...string) string {
 	t.Helper()
 	paths, err := executor.NewPathPolicy(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := engine.Open(context.Background(), engine.Config{StateDir: t.TempDir(), Paths: paths})
+	e, err := engine.Open(context.Background(), engine.Config{StateDir: t.TempDir(), Paths: paths,
+		Hosts: executor.NewHostPolicy(allowHosts...)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,5 +166,24 @@ func TestServeConfinesFileConnectorsToTheDataRoot(t *testing.T) {
 			t.Fatalf("no Delta log appeared at %s", log)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestServeConfinesBrokersAndDSNsToAllowedHosts(t *testing.T) {
+	addr := guardedServer(t, "", t.TempDir(), "db.example")
+	for _, c := range []struct {
+		name, sql string
+		want      int
+	}{
+		{"a broker elsewhere", "CREATE SOURCE s (a BIGINT) WITH (connector = 'kafka', topic = 't', brokers = '10.1.2.3:9092', stop = 'latest');", http.StatusBadRequest},
+		{"a sink broker elsewhere", "CREATE TABLE k (a BIGINT) WITH (connector = 'kafka', topic = 't', brokers = 'evil.example:9092');", http.StatusBadRequest},
+		{"a PostgreSQL host elsewhere", "CREATE TABLE p (a BIGINT) WITH (connector = 'postgres', dsn = 'postgres://u@10.9.9.9:5432/x');", http.StatusBadRequest},
+		{"an allowed PostgreSQL host", "CREATE TABLE q (a BIGINT) WITH (connector = 'postgres', dsn = 'postgres://u@db.example:5432/x');", http.StatusOK},
+		{"a loopback sink broker", "CREATE TABLE l (a BIGINT) WITH (connector = 'kafka', topic = 't', brokers = '127.0.0.1:1');", http.StatusOK},
+	} {
+		got, body := send(t, addr, "/v1/sql", "", "", "", c.sql)
+		if got != c.want || c.want != http.StatusOK && !strings.Contains(body, "is not a host this server may reach") {
+			t.Errorf("%s: status %d %s; want %d", c.name, got, body, c.want)
+		}
 	}
 }

@@ -337,3 +337,13 @@ var durationUnits = map[string]time.Duration{
 	"h": time.Hour, "hour": time.Hour, "hours": time.Hour,
 	"d": 24 * time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour,
 }
+
+// allowedBrokers refuses brokers the engine's host policy does not allow.
+func allowedBrokers(p *executor.HostPolicy, brokers []string) error {
+	for _, b := range brokers {
+		if err := p.Check("broker", b); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -100,6 +100,9 @@ func NewSink(t *catalog.Table, env executor.Env) (executor.Sink, error) {
 	if err == nil {
 		err = checkSinkKey(cfg.key, t)
 	}
+	if err == nil {
+		err = allowedBrokers(env.Hosts, cfg.brokers)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("kafka sink %s: %v", t.Name, err)
 	}

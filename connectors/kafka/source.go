@@ -73,6 +73,9 @@ func NewSource(t *catalog.Table, env executor.Env) (executor.SourceReader, error
 // NewSourceReader is NewSource with the allocator of the records it returns.
 func NewSourceReader(t *catalog.Table, env executor.Env, mem memory.Allocator) (*Reader, error) {
 	cfg, err := parseSourceConfig(t.Options, env.Brokers)
+	if err == nil {
+		err = allowedBrokers(env.Hosts, cfg.brokers)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", t.Name, err)
 	}

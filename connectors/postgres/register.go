@@ -74,7 +74,7 @@ func parseIdent(v string) (string, error) {
 
 // NewSink builds the PostgreSQL sink of table t. It parses the options but
 // does not connect; Open (or Scan) does.
-func NewSink(t *catalog.Table, _ executor.Env) (executor.Sink, error) {
+func NewSink(t *catalog.Table, env executor.Env) (executor.Sink, error) {
 	opts := t.Options
 	dsn := opts["dsn"]
 	if strings.TrimSpace(dsn) == "" {
@@ -83,6 +83,18 @@ func NewSink(t *catalog.Table, _ executor.Env) (executor.Sink, error) {
 	cfg, err := pgxpool.ParseConfig(trimJDBC(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("postgres sink %s: option dsn: %w", t.Name, err)
+	}
+	hosts := []string{cfg.ConnConfig.Host}
+	for _, fb := range cfg.ConnConfig.Fallbacks {
+		hosts = append(hosts, fb.Host)
+	}
+	for _, h := range hosts {
+		if strings.HasPrefix(h, "/") {
+			continue // a Unix socket: on this machine
+		}
+		if err := env.Hosts.Check("host", h); err != nil {
+			return nil, fmt.Errorf("postgres sink %s: option dsn: %w", t.Name, err)
+		}
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout

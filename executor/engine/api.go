@@ -30,6 +30,8 @@ type Config struct {
 	Console ConsoleWriter
 	// Paths confines delta and parquet paths to data roots (nil: anywhere).
 	Paths *executor.PathPolicy
+	// Hosts confines the hosts of brokers and DSNs named in SQL (nil: any).
+	Hosts *executor.HostPolicy
 }
 
 // ConsoleWriter is where `connector = 'console'` tables write.
