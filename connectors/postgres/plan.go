@@ -29,6 +29,7 @@ type plan struct {
 
 	pgTypes      []string // the existing columns' types (format_type), set by ensureTable
 	lastEpochSQL string
+	queryIDsSQL  string
 	claimSQL     string
 	stageName    string // temporary staging table
 	stage        string // the same, quoted
@@ -96,6 +97,7 @@ func newPlan(schema, table string, spec executor.SinkSpec) (*plan, error) {
 	}
 	offsets := pgx.Identifier{schema, "tide_offsets"}.Sanitize()
 	p.lastEpochSQL = "SELECT epoch FROM " + offsets + " WHERE query_id = $1"
+	p.queryIDsSQL = "SELECT query_id FROM " + offsets + " ORDER BY query_id"
 	p.claimSQL = "INSERT INTO " + offsets + " AS o (query_id, epoch, updated_at) VALUES ($1, $2, now())" +
 		" ON CONFLICT (query_id) DO UPDATE SET epoch = EXCLUDED.epoch, updated_at = EXCLUDED.updated_at" +
 		" WHERE o.epoch < EXCLUDED.epoch"

@@ -23,6 +23,8 @@ var Options = []executor.Option{
 		Help: "PostgreSQL table to write (default: the tide table's name)"},
 	{Name: "schema", Default: "public", Synonyms: []string{"schema-name", "schema_name"}, Check: checkIdent,
 		Help: "PostgreSQL schema of the table"},
+	{Name: "on_lost_checkpoint", Default: "fail", Check: executor.OneOf("fail", "append"),
+		Help: "what a query that lost its checkpoint does when it finds its own epochs in the table: fail, or append it all again"},
 }
 
 func init() {

@@ -111,6 +111,28 @@ func (s *Sink) LastEpoch(ctx context.Context) (int64, error) {
 	return epoch, nil
 }
 
+// QueryIDs lists the sink ids tide_offsets holds epochs of, so that a
+// query that lost its checkpoint sees that it wrote here before
+// (executor.EpochHistory).
+func (s *Sink) QueryIDs(ctx context.Context) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.plan == nil || s.pool == nil {
+		return nil, s.errorf("query ids: sink is not open")
+	}
+	rows, err := s.pool.Query(ctx, s.plan.queryIDsSQL)
+	if err != nil {
+		return nil, s.errorf("read %s.tide_offsets: %w", s.schema, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, s.errorf("read %s.tide_offsets: %w", s.schema, err)
+	}
+	return ids, nil
+}
+
+var _ executor.EpochHistory = (*Sink)(nil)
+
 // Write buffers rec until Commit.
 func (s *Sink) Write(_ context.Context, rec arrow.Record) error {
 	s.mu.Lock()

@@ -148,6 +148,11 @@ func TestAppend(t *testing.T) {
 	if e, err := s.LastEpoch(context.Background()); err != nil || e != 1 {
 		t.Fatalf("LastEpoch = %d, %v; want 1", e, err)
 	}
+	// Another deployment of the query sees who wrote here before.
+	again := openSink(t, tbl, dsn, specFor(tbl, "q-other"))
+	if ids, err := again.QueryIDs(context.Background()); err != nil || strings.Join(ids, ",") != "q-append" {
+		t.Fatalf("QueryIDs = %v, %v; want [q-append]", ids, err)
+	}
 }
 
 // Upsert mode updates existing keys, inserts new ones and, within one epoch,
