@@ -8,45 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-
-	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/executor/engine"
+	_ "github.com/tide-sql/tide/internal/panicconn" // the test_panic connector
 )
-
-// The test_panic connector panics on purpose: in NewSource (in the
-// statement that builds it) with panic_in = 'new', in its second Fetch (in
-// the running query) with panic_in = 'fetch'.
-func init() {
-	executor.Register(&executor.Connector{
-		Name:    "test_panic",
-		Options: []executor.Option{{Name: "panic_in", Required: true, Check: executor.OneOf("new", "fetch")}},
-		NewSource: func(t *catalog.Table, _ executor.Env) (executor.SourceReader, error) {
-			if t.Options["panic_in"] == "new" {
-				panic("test_panic: deliberate panic in NewSource")
-			}
-			return &panicReader{schema: t.Schema()}, nil
-		},
-	})
-}
-
-type panicReader struct {
-	schema  *arrow.Schema
-	fetches int
-}
-
-func (r *panicReader) Schema() *arrow.Schema                        { return r.schema }
-func (r *panicReader) Open(context.Context, executor.Offsets) error { return nil }
-func (r *panicReader) Close() error                                 { return nil }
-
-func (r *panicReader) Fetch(context.Context, time.Duration, executor.Offsets) (executor.Fetch, error) {
-	r.fetches++
-	if r.fetches == 2 {
-		panic("test_panic: deliberate panic in Fetch")
-	}
-	return executor.Fetch{End: executor.Offsets{}}, nil
-}
 
 // TestServeSurvivesPanics: a query that panics is FAILED with the panic in
 // GET /v1/queries/{id}, a statement that panics is an error answer, and the
