@@ -49,26 +49,12 @@ func (a *app) cmdGroup(g globalOptions, args []string) int {
 		fmt.Fprintln(a.stderr, "tide", err)
 		return exitUsage
 	}
-	brokers, ok := a.toolBrokers(g, "group")
-	if !ok {
-		return exitUsage
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
-	defer cancel()
-	adm, closeAdm, err := dialAdmin(ctx, brokers)
-	if err != nil {
-		return a.fail("group "+action, err)
-	}
-	defer closeAdm()
-	if group == "" {
-		err = a.groupList(ctx, adm, g.format)
-	} else {
-		err = a.groupDescribe(ctx, adm, brokers, group, g.format)
-	}
-	if err != nil {
-		return a.fail("group "+action, err)
-	}
-	return exitOK
+	return a.withAdmin(g, "group "+action, func(ctx context.Context, adm *kadm.Client, brokers string) error {
+		if group == "" {
+			return a.groupList(ctx, adm, g.format)
+		}
+		return a.groupDescribe(ctx, adm, brokers, group, g.format)
+	})
 }
 
 func (a *app) groupList(ctx context.Context, adm *kadm.Client, f render.Format) error {

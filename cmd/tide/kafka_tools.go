@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -31,13 +32,24 @@ func (a *app) toolBrokers(g globalOptions, cmd string) (string, bool) {
 	return brokers, true
 }
 
-// dialAdmin is dialKafka for the admin commands; close closes the client.
-func dialAdmin(ctx context.Context, brokers string) (*kadm.Client, func(), error) {
-	cl, err := dialKafka(ctx, brokers)
-	if err != nil {
-		return nil, nil, err
+// withAdmin runs one admin command (cmd names it in errors) against the
+// configured brokers, within toolTimeout, and returns its exit code.
+func (a *app) withAdmin(g globalOptions, cmd string, run func(ctx context.Context, adm *kadm.Client, brokers string) error) int {
+	brokers, ok := a.toolBrokers(g, strings.Fields(cmd)[0])
+	if !ok {
+		return exitUsage
 	}
-	return kadm.NewClient(cl), cl.Close, nil
+	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
+	defer cancel()
+	cl, err := dialKafka(ctx, brokers)
+	if err == nil {
+		defer cl.Close()
+		err = run(ctx, kadm.NewClient(cl), brokers)
+	}
+	if err != nil {
+		return a.fail(cmd, err)
+	}
+	return exitOK
 }
 
 // dialKafka opens a franz-go client on brokers and checks that the cluster

@@ -88,31 +88,17 @@ func (a *app) cmdTopic(g globalOptions, args []string) int {
 		fmt.Fprintf(a.stderr, "tide topic %s: --partitions, --replication-factor, --config and --if-not-exists are for create\n", action)
 		return exitUsage
 	}
-	brokers, ok := a.toolBrokers(g, "topic")
-	if !ok {
-		return exitUsage
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
-	defer cancel()
-	adm, closeAdm, err := dialAdmin(ctx, brokers)
-	if err != nil {
-		return a.fail("topic "+action, err)
-	}
-	defer closeAdm()
-	switch action {
-	case "create":
-		err = a.topicCreate(ctx, adm, brokers, topic, orDefault(partitions), int16(orDefault(replication)), configs, ifNotExists)
-	case "list":
-		err = a.topicList(ctx, adm, g.format)
-	case "describe":
-		err = a.topicDescribe(ctx, adm, brokers, topic, g.format)
-	case "delete":
-		err = a.topicDelete(ctx, adm, brokers, topic)
-	}
-	if err != nil {
-		return a.fail("topic "+action, err)
-	}
-	return exitOK
+	return a.withAdmin(g, "topic "+action, func(ctx context.Context, adm *kadm.Client, brokers string) error {
+		switch action {
+		case "create":
+			return a.topicCreate(ctx, adm, brokers, topic, orDefault(partitions), int16(orDefault(replication)), configs, ifNotExists)
+		case "list":
+			return a.topicList(ctx, adm, g.format)
+		case "describe":
+			return a.topicDescribe(ctx, adm, brokers, topic, g.format)
+		}
+		return a.topicDelete(ctx, adm, brokers, topic)
+	})
 }
 
 // orDefault is n, or -1 (the broker's default) for 0.
