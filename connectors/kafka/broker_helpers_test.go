@@ -2,7 +2,6 @@ package kafka
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"hash/crc32"
 	"io"
@@ -12,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kbin"
-	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/tide-sql/tide/internal/kafkatest"
 )
 
 // startConfiguredBroker starts a broker with cfg on a free port, its log
@@ -166,19 +165,8 @@ func metadataRequest(v int16, allowCreate bool, topics ...string) *kmsg.Metadata
 // counts, asked through kadm.
 func topicPartitionCounts(t *testing.T, addr string) map[string]int {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	topics, err := kadm.NewClient(cl).ListTopics(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[string]int{}
-	for name, td := range topics {
+	for name, td := range kafkatest.Topics(t, addr) {
 		out[name] = len(td.Partitions)
 	}
 	return out

@@ -8,28 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
-
 	"github.com/tide-sql/tide/executor"
+	"github.com/tide-sql/tide/internal/kafkatest"
 )
-
-// topicExists asks the broker whether topic exists, without creating it.
-func topicExists(t *testing.T, addr, topic string) bool {
-	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	topics, err := kadm.NewClient(cl).ListTopics(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return topics.Has(topic)
-}
 
 func TestASourceWaitsForItsTopicAndNeverCreatesIt(t *testing.T) {
 	b := startTestBroker(t, 2)
@@ -47,7 +28,7 @@ func TestASourceWaitsForItsTopicAndNeverCreatesIt(t *testing.T) {
 	if f.count() != 0 || f.done || len(f.end) != 0 {
 		t.Fatalf("a missing topic delivered rows=%d done=%v end=%v", f.count(), f.done, f.end)
 	}
-	if topicExists(t, b.Addr(), "later") {
+	if kafkatest.TopicExists(t, b.Addr(), "later") {
 		t.Fatal("the source created the topic it waits for")
 	}
 	if got := r.Status(); got != want {
@@ -76,7 +57,7 @@ func TestABoundedSourceOfAMissingTopicHasNothingToRead(t *testing.T) {
 	if !f.done || f.count() != 0 {
 		t.Fatalf("done=%v rows=%d, want done with no rows", f.done, f.count())
 	}
-	if topicExists(t, b.Addr(), "absent") {
+	if kafkatest.TopicExists(t, b.Addr(), "absent") {
 		t.Fatal("the source created the topic")
 	}
 }
@@ -102,7 +83,7 @@ func TestNoticeSaysWhenTheTopicIsMissingOrTheBrokerUnreachable(t *testing.T) {
 	if n := notice(b.Addr(), "missing", "stop", "latest"); !strings.HasSuffix(n, "queries on events find nothing to read until it is created") {
 		t.Errorf("notice for a bounded source %q", n)
 	}
-	if topicExists(t, b.Addr(), "missing") {
+	if kafkatest.TopicExists(t, b.Addr(), "missing") {
 		t.Error("the check created the topic")
 	}
 	if n := notice("127.0.0.1:1", "x"); !strings.HasPrefix(n, "cannot reach Kafka at 127.0.0.1:1 (") {

@@ -20,19 +20,15 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/tide-sql/tide/executor/engine"
+	"github.com/tide-sql/tide/internal/kafkatest"
 )
 
 // committed returns the offsets group has committed on topic, by partition.
 func committed(t *testing.T, addr, group, topic string) map[int32]int64 {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	resp, err := kadm.NewClient(cl).FetchOffsets(ctx, group)
+	var resp kadm.OffsetResponses
+	var err error
+	kafkatest.Ask(t, addr, func(ctx context.Context, adm *kadm.Client) { resp, err = adm.FetchOffsets(ctx, group) })
 	out := map[int32]int64{}
 	if errors.Is(err, kerr.GroupIDNotFound) {
 		return out // nothing committed yet

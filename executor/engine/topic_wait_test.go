@@ -1,34 +1,14 @@
 package engine_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
-
 	"github.com/tide-sql/tide/executor/engine"
+	"github.com/tide-sql/tide/internal/kafkatest"
 )
-
-// topicExists asks the broker, without creating the topic.
-func topicExists(t *testing.T, addr, topic string) bool {
-	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	topics, err := kadm.NewClient(cl).ListTopics(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return topics.Has(topic)
-}
 
 // The course starts the streaming job, then the producer: the source is
 // created and its query started before the topic exists.
@@ -52,7 +32,7 @@ INSERT INTO big_orders SELECT id, amount FROM orders WHERE amount > 10;`)
 		t.Fatalf("DESCRIBE QUERY does not say what the query waits for:\n%s", text)
 	}
 	time.Sleep(time.Second) // the source looks for its topic a few times
-	if topicExists(t, x.broker.Addr(), "orders") {
+	if kafkatest.TopicExists(t, x.broker.Addr(), "orders") {
 		t.Fatal("the query created the topic it waits for")
 	}
 
