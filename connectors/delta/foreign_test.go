@@ -2,9 +2,7 @@ package delta
 
 import (
 	"context"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -13,39 +11,14 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/tide-sql/tide/catalog"
+	"github.com/tide-sql/tide/internal/deltafixtures"
 )
 
-// foreignFixtures holds Delta tables Spark, Databricks and delta-rs wrote
-// (from delta-rs's test data; see its README.md). Read-only: tests copy a
-// table before anything could write to it.
-var foreignFixtures = filepath.Join("..", "..", "..", "shared", "fixtures", "delta-foreign")
-
-// copyFixture copies fixture table name into a fresh temporary directory.
+// copyFixture copies a Delta table another engine wrote into a fresh
+// temporary directory (the fixtures stay read-only).
 func copyFixture(t testing.TB, name string) string {
 	t.Helper()
-	src := filepath.Join(foreignFixtures, name)
-	if _, err := os.Stat(src); err != nil {
-		t.Fatalf("fixture table %s: %v (the fixtures live in /work/shared/fixtures/delta-foreign)", name, err)
-	}
-	dst := filepath.Join(t.TempDir(), name)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
+	return deltafixtures.Copy(t, name)
 }
 
 // TestForeignFixtures reads each fixture table and compares its rows with

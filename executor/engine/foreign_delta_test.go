@@ -3,46 +3,17 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tide-sql/tide/internal/deltafixtures"
 )
 
 // Delta tables Spark, Databricks and delta-rs wrote, read through SQL. The
 // expected rows are what delta-rs's own tests state these tables hold
 // (cited per table); the fixtures are read-only, so each test reads a copy.
-
-// copyForeignDelta copies a fixture table of /work/shared/fixtures/delta-foreign.
-func copyForeignDelta(t *testing.T, name string) string {
-	t.Helper()
-	src := filepath.Join("..", "..", "..", "shared", "fixtures", "delta-foreign", name)
-	if _, err := os.Stat(src); err != nil {
-		t.Fatalf("fixture table %s: %v", name, err)
-	}
-	dst := filepath.Join(t.TempDir(), name)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
 
 // waitErr waits for the running queries and returns the error one ended with.
 func waitErr(x *env) error {
@@ -62,7 +33,7 @@ func TestForeignDeltaTablesThroughSQL(t *testing.T) {
 	x := newEnv(t)
 
 	t.Run("deletion vectors hide the deleted rows", func(t *testing.T) {
-		dir := copyForeignDelta(t, "table-with-dv-small")
+		dir := deltafixtures.Copy(t, "table-with-dv-small")
 		x.exec(fmt.Sprintf(`CREATE TABLE dv (value BIGINT) WITH (connector = 'delta', path = '%s');`, dir))
 		// delta-rs python/tests/test_table_read.py, test_read_deletion_vectors: [1..8].
 		expectLines(t, sortedRows(x, "SELECT * FROM dv"), []string{
@@ -71,7 +42,7 @@ func TestForeignDeltaTablesThroughSQL(t *testing.T) {
 	})
 
 	t.Run("column mapping: logical names with spaces, physical names in the files", func(t *testing.T) {
-		dir := copyForeignDelta(t, "table_with_column_mapping")
+		dir := deltafixtures.Copy(t, "table_with_column_mapping")
 		x.exec(fmt.Sprintf("CREATE TABLE cm (`Company Very Short` VARCHAR, `Super Name` VARCHAR) WITH (connector = 'delta', path = '%s');", dir))
 		// delta-rs python/tests/test_column_mapping.py (append and delete
 		// round trips): BME/Timothy Lamb and four BMS rows.
@@ -82,7 +53,7 @@ func TestForeignDeltaTablesThroughSQL(t *testing.T) {
 	})
 
 	t.Run("a declared subset of the columns, in another order and case", func(t *testing.T) {
-		dir := copyForeignDelta(t, "delta-0.8.0-partitioned")
+		dir := deltafixtures.Copy(t, "delta-0.8.0-partitioned")
 		x.exec(fmt.Sprintf(`CREATE TABLE part (DAY VARCHAR, value VARCHAR) WITH (connector = 'delta', path = '%s');`, dir))
 		// delta-rs python/tests/test_table_read.py, test_read_table_with_column_subset:
 		// value ["1","2","3","6","7","5","4"], day ["1","3","5","20","20","4","5"].
@@ -91,7 +62,7 @@ func TestForeignDeltaTablesThroughSQL(t *testing.T) {
 	})
 
 	t.Run("timestamps at the edge of the range and integer columns", func(t *testing.T) {
-		dir := copyForeignDelta(t, "table_with_edge_timestamps")
+		dir := deltafixtures.Copy(t, "table_with_edge_timestamps")
 		x.exec(fmt.Sprintf(`CREATE TABLE edge (BIG_DATE TIMESTAMP(3), SOME_VALUE BIGINT) WITH (connector = 'delta', path = '%s');`, dir))
 		// delta-rs python/tests/test_table_read.py, test_read_table_with_edge_timestamps.
 		expectLines(t, sortedRows(x, "SELECT SOME_VALUE, BIG_DATE FROM edge"), []string{
@@ -99,7 +70,7 @@ func TestForeignDeltaTablesThroughSQL(t *testing.T) {
 	})
 
 	t.Run("declared columns the table lacks or types it does not have are refused at CREATE", func(t *testing.T) {
-		dir := copyForeignDelta(t, "table-with-dv-small")
+		dir := deltafixtures.Copy(t, "table-with-dv-small")
 		_, err := x.tryExec(fmt.Sprintf(`CREATE TABLE bad (value BIGINT, nope VARCHAR) WITH (connector = 'delta', path = '%s');`, dir))
 		if err == nil || !strings.Contains(err.Error(), `has no column "nope"`) {
 			t.Errorf("err %v", err)
@@ -111,7 +82,7 @@ func TestForeignDeltaTablesThroughSQL(t *testing.T) {
 	})
 
 	t.Run("rows inserted into a Spark table are read back with the old ones", func(t *testing.T) {
-		dir := copyForeignDelta(t, "delta-2.2.0-partitioned-types")
+		dir := deltafixtures.Copy(t, "delta-2.2.0-partitioned-types")
 		x.produce("more_types", `{"c1": 7, "c2": "d", "c3": 8}`)
 		x.exec(fmt.Sprintf(`CREATE SOURCE more (c1 BIGINT, c2 VARCHAR, c3 BIGINT) WITH (connector = 'kafka', topic = 'more_types', format = 'json', stop = 'latest');
 CREATE TABLE types (c1 BIGINT, c2 VARCHAR, c3 BIGINT) WITH (connector = 'delta', path = '%s');
@@ -124,7 +95,7 @@ INSERT INTO types SELECT c1, c2, c3 FROM more;`, dir))
 	})
 
 	t.Run("a table needing a writer feature tide lacks is not written", func(t *testing.T) {
-		dir := copyForeignDelta(t, "table-with-dv-small")
+		dir := deltafixtures.Copy(t, "table-with-dv-small")
 		x.produce("more_values", `{"value": 10}`)
 		_, err := x.tryExec(fmt.Sprintf(`CREATE SOURCE morev (value BIGINT) WITH (connector = 'kafka', topic = 'more_values', format = 'json', stop = 'latest');
 CREATE TABLE dvw (value BIGINT) WITH (connector = 'delta', path = '%s');
