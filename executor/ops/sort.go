@@ -9,7 +9,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tide-sql/tide/executor"
@@ -137,25 +136,9 @@ func (s *sortOp) flush(ctx context.Context, final *executor.Msg) error {
 			}
 			return false
 		})
-		bld := array.NewInt64Builder(s.mem)
-		bld.AppendValues(idx, nil)
-		indices := bld.NewInt64Array()
-		bld.Release()
-		defer indices.Release()
-		cols := make([]arrow.Array, all.NumCols())
-		for c := range cols {
-			a, err := compute.TakeArray(ctx, all.Column(c), indices)
-			if err != nil {
-				for _, x := range cols[:c] {
-					x.Release()
-				}
-				return err
-			}
-			cols[c] = a
-		}
-		sorted := array.NewRecord(all.Schema(), cols, all.NumRows())
-		for _, c := range cols {
-			c.Release()
+		sorted, err := executor.TakeRows(ctx, all, idx, s.mem)
+		if err != nil {
+			return err
 		}
 		s.out = append(s.out, executor.Msg{Kind: executor.MsgBatch, Batch: sorted})
 	}
