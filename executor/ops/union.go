@@ -60,6 +60,7 @@ type Union struct {
 	replay   bool  // the next union barrier waits for a barrier of every live input
 	aligned  bool  // every union barrier waits for a barrier of every live input
 	wm       int64 // last watermark forwarded, µs; math.MinInt64 before any
+	from     int   // the input of the last batch Next returned
 	pending  []executor.Msg
 	started  bool
 	closed   bool
@@ -98,6 +99,31 @@ func NewUnion(schema *arrow.Schema, inputs []UnionInput) (*Union, error) {
 		}
 	}
 	return &Union{schema: schema, inputs: inputs, wm: math.MinInt64}, nil
+}
+
+// NewMerge returns a union of inputs of any schemas, for an operator that
+// reads several inputs (a join) and tells their batches apart with From.
+// Its Schema is nil.
+func NewMerge(inputs []UnionInput) (*Union, error) {
+	if len(inputs) == 0 {
+		return nil, fmt.Errorf("a merge needs at least one input")
+	}
+	return &Union{inputs: inputs, wm: math.MinInt64}, nil
+}
+
+// From is the input (its index) of the last batch Next returned.
+func (u *Union) From() int { return u.from }
+
+// InputWatermarks returns each input's watermark (µs) as of the barrier
+// that the last union barrier covered: math.MinInt64 for none yet,
+// math.MaxInt64 for an input that ended. Unlike the union's own
+// watermark, idle inputs count with the watermark they stood at.
+func (u *Union) InputWatermarks() []int64 {
+	out := make([]int64, len(u.ins))
+	for i, in := range u.ins {
+		out[i] = in.wm
+	}
+	return out
 }
 
 // Aligned makes every union barrier wait until each live input has
@@ -240,6 +266,7 @@ func (u *Union) Next(ctx context.Context) (executor.Msg, error) {
 		switch um.msg.Kind {
 		case executor.MsgBatch:
 			in.dirty = true
+			u.from = i
 			return um.msg, nil
 		case executor.MsgWatermark:
 			w := um.msg.Watermark

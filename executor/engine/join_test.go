@@ -1,0 +1,109 @@
+package engine_test
+
+import (
+	"fmt"
+	"math/rand"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// joinEvent is one click or impression of the join tests.
+type joinEvent struct {
+	id  string
+	ad  string
+	at  time.Time
+	val int
+}
+
+// joinEvents makes n events of ads ad0..ad7 over ~n seconds from base, out
+// of order by up to 40 s, and their JSON lines.
+func joinEvents(rng *rand.Rand, prefix string, n int, base time.Time) ([]joinEvent, []string) {
+	var evs []joinEvent
+	var lines []string
+	for i := 0; i < n; i++ {
+		e := joinEvent{id: fmt.Sprintf("%s%d", prefix, i), ad: fmt.Sprintf("ad%d", rng.Intn(8)),
+			at: base.Add(time.Duration(i)*time.Second - time.Duration(rng.Intn(40000))*time.Millisecond).Truncate(time.Millisecond)}
+		evs = append(evs, e)
+		lines = append(lines, fmt.Sprintf(`{"id": "%s", "ad_id": "%s", "ts": "%s"}`, e.id, e.ad, e.at.Format(time.RFC3339Nano)))
+	}
+	return evs, lines
+}
+
+const joinSources = `CREATE SOURCE clicks (id VARCHAR, ad_id VARCHAR, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL 1 MINUTE)
+  WITH (connector = 'kafka', topic = 'clicks', stop = 'latest', max_batch = '%[1]d');
+CREATE SOURCE impressions (id VARCHAR, ad_id VARCHAR, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL 1 MINUTE)
+  WITH (connector = 'kafka', topic = 'impressions', stop = 'latest', max_batch = '%[1]d');
+CREATE TABLE joined (click VARCHAR, impression VARCHAR, ad VARCHAR, click_time TIMESTAMP(3), impression_time TIMESTAMP(3));
+`
+
+// joinQuery joins clicks with the impressions of their ad shown at most
+// 20 s before them.
+const joinQuery = `INSERT INTO joined
+SELECT c.id, i.id, COALESCE(c.ad_id, i.ad_id), c.ts, i.ts
+FROM clicks c %s impressions i
+  ON c.ad_id = i.ad_id AND c.ts BETWEEN i.ts AND i.ts + INTERVAL 20 SECOND;`
+
+// joinReference is the join computed by a nested loop over every pair,
+// printed as the sink's rows print.
+func joinReference(kind string, clicks, imps []joinEvent) []string {
+	var out []string
+	ts := func(t time.Time) string { return t.Format("2006-01-02 15:04:05.000") }
+	matchedImp := map[int]bool{}
+	for _, c := range clicks {
+		matched := false
+		for k, i := range imps {
+			if c.ad == i.ad && !c.at.Before(i.at) && !c.at.After(i.at.Add(20*time.Second)) {
+				matched = true
+				matchedImp[k] = true
+				out = append(out, fmt.Sprintf("click=%s impression=%s ad=%s click_time=%s impression_time=%s", c.id, i.id, c.ad, ts(c.at), ts(i.at)))
+			}
+		}
+		if !matched && (kind == "left" || kind == "full") {
+			out = append(out, fmt.Sprintf("click=%s impression=NULL ad=%s click_time=%s impression_time=NULL", c.id, c.ad, ts(c.at)))
+		}
+	}
+	if kind == "right" || kind == "full" {
+		for k, i := range imps {
+			if !matchedImp[k] {
+				out = append(out, fmt.Sprintf("click=NULL impression=%s ad=%s click_time=NULL impression_time=%s", i.id, i.ad, ts(i.at)))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestIntervalJoinsEqualANestedLoop: inner and every outer interval join of
+// two topics with out-of-order rows on both sides equal a nested loop over
+// all pairs, for small and large micro-batches.
+func TestIntervalJoinsEqualANestedLoop(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	clicks, cl := joinEvents(rng, "c", 300, base.Add(10*time.Second))
+	imps, il := joinEvents(rng, "i", 400, base)
+	for _, kind := range []string{"inner", "left", "right", "full"} {
+		for _, maxBatch := range []int{7, 100000} {
+			t.Run(fmt.Sprintf("%s/max_batch=%d", kind, maxBatch), func(t *testing.T) {
+				x := newEnv(t)
+				x.produce("clicks", cl...)
+				x.produce("impressions", il...)
+				join := map[string]string{"inner": "JOIN", "left": "LEFT JOIN", "right": "RIGHT OUTER JOIN", "full": "FULL OUTER JOIN"}[kind]
+				x.exec(fmt.Sprintf(joinSources, maxBatch) + fmt.Sprintf(joinQuery, join))
+				x.wait()
+				if q := x.progress("joined"); q.LateRowsDropped != 0 || q.TotalInputRows != 700 {
+					t.Fatalf("%d rows read, %d late; want 700 and none late", q.TotalInputRows, q.LateRowsDropped)
+				}
+				want := joinReference(kind, clicks, imps)
+				got := x.rows("SELECT * FROM joined")
+				if len(want) < 100 {
+					t.Fatalf("the reference has only %d rows: the test data does not exercise the join", len(want))
+				}
+				expectLines(t, got, want)
+			})
+		}
+	}
+}
+
+var _ = strings.Join
