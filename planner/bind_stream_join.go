@@ -118,7 +118,7 @@ type joinBinder struct {
 	residual     Expr
 	// offBound is the first comparison of event times that is not on
 	// both watermarked columns, reported if the bound stays open.
-	offBound    *parser.Error
+	offBound *parser.Error
 }
 
 func (jb *joinBinder) conjuncts(e ast.ExprNode) error {

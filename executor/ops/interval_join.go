@@ -93,9 +93,9 @@ func NewIntervalJoin(n *planner.StreamJoin, merge *Union, mem memory.Allocator) 
 	return j, nil
 }
 
-func (j *IntervalJoin) Schema() *arrow.Schema         { return j.out }
+func (j *IntervalJoin) Schema() *arrow.Schema          { return j.out }
 func (j *IntervalJoin) Open(ctx context.Context) error { return j.merge.Open(ctx) }
-func (j *IntervalJoin) Children() []executor.Operator { return []executor.Operator{j.merge} }
+func (j *IntervalJoin) Children() []executor.Operator  { return []executor.Operator{j.merge} }
 
 // Close releases the kept rows and closes the inputs.
 func (j *IntervalJoin) Close() error {
