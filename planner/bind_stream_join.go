@@ -190,6 +190,9 @@ func (jb *joinBinder) classify(e Expr, pos parser.Pos) (bool, error) {
 	tb, okb := jb.timeTerm(b)
 	if oka && okb && ta.side != tb.side {
 		if !jb.onWatermarks(ta, tb) {
+			if c.Func == "=" {
+				return jb.equality(a, b, pos) // window_start = window_start: a key
+			}
 			jb.noteOffBound(pos, ta, tb)
 			return false, nil
 		}
