@@ -123,7 +123,8 @@ func (s *joinSide) clear() {
 			s.recs[i] = nil
 		}
 	}
-	*s = *newJoinSide()
+	*s = joinSide{byKey: map[string][]int32{}}
+	s.byTime.entries = &s.entries
 }
 
 // bytes estimates the memory the side holds: its retained batches.
