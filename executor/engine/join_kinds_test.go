@@ -185,3 +185,55 @@ INSERT INTO matched SELECT l.k, l.ts, r.ts FROM l JOIN r ON l.k = r.k AND l.ts B
 	}
 	t.Logf("state rows peaked at %d over %d samples; %d output rows", most, samples, p.TotalOutputRows)
 }
+
+// TestHotKeysPerWindow is Nexmark q5's shape over a topic: counts per key
+// and hopping window, the largest count per window (an aggregate grouped by
+// the window bounds of the one below it, final once the watermark passes
+// them), and the window join of the two that keeps the keys with that count.
+func TestHotKeysPerWindow(t *testing.T) {
+	rng := rand.New(rand.NewSource(33))
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	la, tsa, ka, _ := unionEvents(rng, 900, base)
+	type win struct {
+		end time.Time
+		k   string
+	}
+	counts := map[win]int{}
+	for i := range tsa {
+		// HOP(ts, 30 s slide, 1 minute size): each row is in two windows.
+		first := tsa[i].Truncate(30 * time.Second)
+		for _, end := range []time.Time{first.Add(30 * time.Second), first.Add(time.Minute)} {
+			counts[win{end, ka[i]}]++
+		}
+	}
+	top := map[time.Time]int{}
+	for w, n := range counts {
+		top[w.end] = max(top[w.end], n)
+	}
+	var want []string
+	for w, n := range counts {
+		if n == top[w.end] {
+			want = append(want, fmt.Sprintf("k=%s n=%d window_end=%s", w.k, n, w.end.Format("2006-01-02 15:04:05.000")))
+		}
+	}
+	sort.Strings(want)
+	const query = `CREATE TABLE hot (k VARCHAR, n BIGINT, window_end TIMESTAMP(3));
+INSERT INTO hot
+SELECT c.k, c.n, c.endtime
+FROM (SELECT k, COUNT(*) AS n, window_start AS starttime, window_end AS endtime
+      FROM a GROUP BY HOP(ts, INTERVAL 30 SECOND, INTERVAL 1 MINUTE), k) c
+JOIN (SELECT MAX(n) AS maxn, starttime, endtime
+      FROM (SELECT k, COUNT(*) AS n, window_start AS starttime, window_end AS endtime
+            FROM a GROUP BY HOP(ts, INTERVAL 30 SECOND, INTERVAL 1 MINUTE), k) cc
+      GROUP BY starttime, endtime) m
+  ON c.starttime = m.starttime AND c.endtime = m.endtime AND c.n >= m.maxn;`
+	for _, maxBatch := range []int{17, 100000} {
+		t.Run(fmt.Sprintf("max_batch=%d", maxBatch), func(t *testing.T) {
+			x := newEnv(t)
+			x.produce("a", la...)
+			x.exec(fmt.Sprintf(unionSources, maxBatch) + query)
+			x.wait()
+			expectLines(t, x.rows("SELECT * FROM hot"), want)
+		})
+	}
+}
