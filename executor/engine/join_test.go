@@ -77,20 +77,20 @@ func joinReference(kind string, clicks, imps []joinEvent) []string {
 
 // TestIntervalJoinsEqualANestedLoop: inner and every outer interval join of
 // two topics with out-of-order rows on both sides equal a nested loop over
-// all pairs, for small and large micro-batches.
+// all pairs, for small and large micro-batches and 1, 2 and 4 tasks.
 func TestIntervalJoinsEqualANestedLoop(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	clicks, cl := joinEvents(rng, "c", 300, base.Add(10*time.Second))
 	imps, il := joinEvents(rng, "i", 400, base)
 	for _, kind := range []string{"inner", "left", "right", "full"} {
-		for _, maxBatch := range []int{7, 100000} {
-			t.Run(fmt.Sprintf("%s/max_batch=%d", kind, maxBatch), func(t *testing.T) {
+		for _, run := range []struct{ maxBatch, parallelism int }{{7, 1}, {100000, 1}, {7, 2}, {50, 4}} {
+			t.Run(fmt.Sprintf("%s/max_batch=%d/parallelism=%d", kind, run.maxBatch, run.parallelism), func(t *testing.T) {
 				x := newEnv(t)
 				x.produce("clicks", cl...)
 				x.produce("impressions", il...)
 				join := map[string]string{"inner": "JOIN", "left": "LEFT JOIN", "right": "RIGHT OUTER JOIN", "full": "FULL OUTER JOIN"}[kind]
-				x.exec(fmt.Sprintf(joinSources, maxBatch) + fmt.Sprintf(joinQuery, join))
+				x.exec(fmt.Sprintf("SET parallelism = %d;\n", run.parallelism) + fmt.Sprintf(joinSources, run.maxBatch) + fmt.Sprintf(joinQuery, join))
 				x.wait()
 				if q := x.progress("joined"); q.LateRowsDropped != 0 || q.TotalInputRows != 700 {
 					t.Fatalf("%d rows read, %d late; want 700 and none late", q.TotalInputRows, q.LateRowsDropped)
