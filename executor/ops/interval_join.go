@@ -15,6 +15,11 @@ import (
 	"github.com/tide-sql/tide/planner"
 )
 
+// JoinDriftSlack is how far, beyond the width of its bound, one side of a
+// join may run ahead of the other in event time before the join stops
+// reading it (see Union.SetMaxDrift).
+const JoinDriftSlack = 10 * time.Second
+
 // Sides of a join.
 const (
 	leftSide  = 0
@@ -73,6 +78,9 @@ func NewIntervalJoin(n *planner.StreamJoin, merge *Union, mem memory.Allocator) 
 		sides: [2]*joinSide{newJoinSide(), newJoinSide()},
 		wm:    [2]int64{math.MinInt64, math.MinInt64}, outWM: math.MinInt64,
 	}
+	// A side may run ahead of the other by the bound's width and some
+	// slack, no further: its rows wait in the state for the other side.
+	merge.SetMaxDrift(n.Upper - n.Lower + JoinDriftSlack)
 	j.outer = [2]bool{n.Kind == "left" || n.Kind == "full", n.Kind == "right" || n.Kind == "full"}
 	for side, ks := range [2][]planner.Expr{n.LeftKeys, n.RightKeys} {
 		for _, k := range ks {

@@ -61,6 +61,7 @@ type Union struct {
 	aligned  bool  // every union barrier waits for a barrier of every live input
 	wm       int64 // last watermark forwarded, µs; math.MinInt64 before any
 	from     int   // the input of the last batch Next returned
+	drift    int64 // µs an input may run ahead of the slowest (SetMaxDrift); 0: no limit
 	pending  []executor.Msg
 	started  bool
 	closed   bool
@@ -109,6 +110,34 @@ func NewMerge(inputs []UnionInput) (*Union, error) {
 		return nil, fmt.Errorf("a merge needs at least one input")
 	}
 	return &Union{inputs: inputs, wm: math.MinInt64}, nil
+}
+
+// SetMaxDrift bounds how far (in event time) an input may run ahead of the
+// slowest input with data (Flink's watermark alignment): an input whose
+// watermark leads by more than d is not read while it stands between two
+// epochs, until the others catch up. A join keeps each side's rows until
+// the other side's watermark passes them, so without it a fast input
+// would fill the join's state with rows the slow one has not reached yet.
+// Idle and ended inputs hold nothing back.
+func (u *Union) SetMaxDrift(d time.Duration) { u.drift = d.Microseconds() }
+
+// ahead reports whether input i is too far ahead to be read now.
+func (u *Union) ahead(i int) bool {
+	in := &u.ins[i]
+	if u.drift <= 0 || in.dirty || in.held || in.wm == math.MinInt64 {
+		return false
+	}
+	slowest := int64(math.MaxInt64)
+	for k := range u.ins {
+		o := &u.ins[k]
+		if o.held {
+			return false // an epoch is ending: every input may need its barrier
+		}
+		if k != i && !o.done && !o.idle {
+			slowest = min(slowest, o.wm)
+		}
+	}
+	return slowest != math.MaxInt64 && in.wm > addSat(slowest, u.drift)
 }
 
 // From is the input (its index) of the last batch Next returned.
@@ -290,7 +319,7 @@ func (u *Union) receive(ctx context.Context) (int, unionMsg, bool, error) {
 	u.cases = u.cases[:0]
 	var idx []int
 	for i := range u.inputs {
-		if u.ins[i].held || u.ins[i].done {
+		if u.ins[i].held || u.ins[i].done || u.ahead(i) {
 			continue
 		}
 		u.cases = append(u.cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(u.chans[i])})
