@@ -11,6 +11,7 @@ import (
 
 	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/executor"
+	"github.com/tide-sql/tide/internal/splitmix"
 )
 
 // partition is datagen's only partition; its offset is the row number.
@@ -130,7 +131,7 @@ func (r *Reader) generate(from, to int64) arrow.Record {
 	for row := from; row < to; row++ {
 		at := r.rowTime(row, now)
 		for c, g := range r.gens {
-			rnd := newRowRand(r.cfg.seed, row, c)
+			rnd := splitmix.New(r.cfg.seed, row, c)
 			g.append(r.b.Field(c), row, &rnd, at)
 		}
 	}
