@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tide-sql/tide/catalog"
 )
@@ -75,6 +76,20 @@ type Connector struct {
 	// for connectors whose data outlives the table (a topic, files, rows in
 	// PostgreSQL).
 	Drop func(t *catalog.Table, env Env)
+	// Columns, if set, supplies a source's columns (a generator's fixed
+	// tables, a schema registry's subject): CREATE SOURCE may then leave
+	// the column list out, or declare some of the columns to select them by
+	// name. t has the source's name and normalised options, no columns. The
+	// watermark, if not nil, is the one the source gets when CREATE SOURCE
+	// declares none and its column is selected.
+	Columns func(t *catalog.Table, env Env) ([]catalog.Column, *DefaultWatermark, error)
+}
+
+// DefaultWatermark is the watermark a connector gives the sources whose
+// columns it supplies: Column - Delay.
+type DefaultWatermark struct {
+	Column string
+	Delay  time.Duration
 }
 
 // Volatile reports whether connector name's tables change under their
