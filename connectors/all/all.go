@@ -11,6 +11,7 @@ import (
 	_ "github.com/tide-sql/tide/connectors/delta"    // Delta Lake sink
 	_ "github.com/tide-sql/tide/connectors/kafka"    // Kafka source and sink
 	_ "github.com/tide-sql/tide/connectors/memory"   // memory tables
+	_ "github.com/tide-sql/tide/connectors/nexmark"  // Nexmark benchmark source
 	_ "github.com/tide-sql/tide/connectors/parquet"  // Parquet sink
 	_ "github.com/tide-sql/tide/connectors/postgres" // PostgreSQL sink
 )
