@@ -79,13 +79,9 @@ func parseConfig(opts map[string]string) (config, error) {
 	c.base, _ = time.Parse(time.RFC3339Nano, get("base_time"))
 	c.partitions, _ = strconv.Atoi(get("partitions"))
 	c.maxBatch, _ = strconv.Atoi(get("max_batch"))
-	c.tasks = 1
-	if v := get(executor.TaskOption); v != "" {
-		if _, err := fmt.Sscanf(v, "%d/%d", &c.task, &c.tasks); err != nil || c.tasks < 1 || c.task < 0 || c.task >= c.tasks {
-			return c, fmt.Errorf("bad task %q (want i/n)", v)
-		}
-	}
-	return c, nil
+	var err error
+	c.task, c.tasks, err = executor.ParseTask(get(executor.TaskOption))
+	return c, err
 }
 
 func checkCount(v string) error {
