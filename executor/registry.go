@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -236,6 +237,28 @@ func (c *Connector) optionList() string {
 		names = append(names, o.Name)
 	}
 	return strings.Join(names, ", ")
+}
+
+// WholeNumber returns a Check accepting whole numbers of at least min.
+func WholeNumber(min int64) func(string) error {
+	return func(v string) error {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		switch {
+		case err == nil && n >= min:
+			return nil
+		case min == 1:
+			return fmt.Errorf("expected a whole number greater than 0")
+		}
+		return fmt.Errorf("expected a whole number, %d or more", min)
+	}
+}
+
+// Integer is a Check accepting any whole number.
+func Integer(v string) error {
+	if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
+		return fmt.Errorf("expected a whole number")
+	}
+	return nil
 }
 
 // OneOf returns a Check accepting only the listed values (case-insensitive).

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/executor"
+	"github.com/tide-sql/tide/internal/clock"
 	"github.com/tide-sql/tide/internal/splitmix"
 )
 
@@ -57,7 +58,7 @@ func NewSourceReader(t *catalog.Table, mem memory.Allocator) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("datagen source %s: %w", t.Name, err)
 	}
-	return &Reader{table: t.Name, schema: t.Schema(), cfg: cfg, gens: gens, mem: mem, sleep: sleepCtx, idle: task != 0}, nil
+	return &Reader{table: t.Name, schema: t.Schema(), cfg: cfg, gens: gens, mem: mem, sleep: clock.Sleep, idle: task != 0}, nil
 }
 
 // Partitions is the number of partitions the reader reads: the source's
@@ -170,16 +171,4 @@ func (r *Reader) Close() error {
 		r.b = nil
 	}
 	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

@@ -17,18 +17,18 @@ const maxPartitions = 1024
 var Options = []executor.Option{
 	{Name: "table", Required: true, Check: executor.OneOf("bid", "auction", "person"),
 		Help: "which events the source reads: bid, auction or person"},
-	{Name: "events", Synonyms: []string{"events.num"}, Default: "0", Check: checkCount,
+	{Name: "events", Synonyms: []string{"events.num"}, Default: "0", Check: executor.WholeNumber(0),
 		Help: "events of the whole stream, all kinds (0: unbounded); with a number the source ends after the last"},
 	{Name: "events_per_second", Synonyms: []string{"first-event.rate"}, Default: "10000", Check: checkRate,
 		Help: "the stream's rate: events are 1/rate apart in event time (and in wall time with rate_limited)"},
 	{Name: "rate_limited", Synonyms: []string{"rate.limited"}, Default: "false", Check: executor.OneOf("true", "false"),
 		Help: "generate at events_per_second in wall time too (default: as fast as possible)"},
-	{Name: "seed", Default: "1", Check: checkInt, Help: "random seed: the same seed gives the same stream"},
+	{Name: "seed", Default: "1", Check: executor.Integer, Help: "random seed: the same seed gives the same stream"},
 	{Name: "base_time", Default: DefaultBaseTime.Format(time.RFC3339), Check: checkTime,
 		Help: "event time of the stream's first event (RFC 3339)"},
 	{Name: "partitions", Default: "1", Check: checkPartitions,
 		Help: "partitions of the stream: partition p holds the events n with n mod partitions = p"},
-	{Name: "max_batch", Synonyms: []string{"maxOffsetsPerTrigger"}, Default: "100000", Check: checkPositive,
+	{Name: "max_batch", Synonyms: []string{"maxOffsetsPerTrigger"}, Default: "100000", Check: executor.WholeNumber(1),
 		Help: "most events (of all kinds) per micro-batch"},
 }
 
@@ -84,24 +84,10 @@ func parseConfig(opts map[string]string) (config, error) {
 	return c, err
 }
 
-func checkCount(v string) error {
-	if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil || n < 0 {
-		return fmt.Errorf("expected a whole number, 0 or more")
-	}
-	return nil
-}
-
 func checkRate(v string) error {
 	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 	if err != nil || !(f > 0) || f > 1e12 {
 		return fmt.Errorf("expected a number of events per second greater than 0")
-	}
-	return nil
-}
-
-func checkInt(v string) error {
-	if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
-		return fmt.Errorf("expected a whole number")
 	}
 	return nil
 }
@@ -116,13 +102,6 @@ func checkTime(v string) error {
 func checkPartitions(v string) error {
 	if n, err := strconv.Atoi(strings.TrimSpace(v)); err != nil || n < 1 || n > maxPartitions {
 		return fmt.Errorf("expected a whole number from 1 to %d", maxPartitions)
-	}
-	return nil
-}
-
-func checkPositive(v string) error {
-	if n, err := strconv.Atoi(strings.TrimSpace(v)); err != nil || n <= 0 {
-		return fmt.Errorf("expected a whole number greater than 0")
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/executor"
+	"github.com/tide-sql/tide/internal/clock"
 )
 
 // Reader generates the rows of a nexmark source: the events of its table's
@@ -49,7 +50,7 @@ func NewSourceReader(t *catalog.Table, mem memory.Allocator) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nexmark source %s: %w", t.Name, err)
 	}
-	r := &Reader{table: t.Name, schema: t.Schema(), cfg: cfg, fields: fields, mem: mem, sleep: sleepCtx,
+	r := &Reader{table: t.Name, schema: t.Schema(), cfg: cfg, fields: fields, mem: mem, sleep: clock.Sleep,
 		gen: NewGenerator(cfg.seed, cfg.rate, cfg.base, cfg.events)}
 	for p := 0; p < cfg.partitions; p++ {
 		if p%cfg.tasks == cfg.task {
@@ -235,16 +236,4 @@ func (r *Reader) Close() error {
 		r.rows = nil
 	}
 	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

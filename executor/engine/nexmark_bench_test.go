@@ -1,11 +1,9 @@
 package engine_test
 
 import (
-	"context"
 	"flag"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/tide-sql/tide/executor/engine"
 	examples "github.com/tide-sql/tide/sql-examples"
@@ -27,20 +25,9 @@ func BenchmarkNexmark(b *testing.B) {
 			}
 			var wall, cpu float64
 			for i := 0; i < b.N; i++ {
-				e, err := engine.Open(context.Background(), engine.Config{StateDir: filepath.Join(b.TempDir(), "state")})
-				if err != nil {
-					b.Fatal(err)
-				}
-				c0, t0 := cpuNow(), time.Now()
-				if err := e.Execute(context.Background(), script, nil); err != nil {
-					b.Fatal(err)
-				}
-				if err := e.Wait(context.Background()); err != nil {
-					b.Fatal(err)
-				}
-				wall += time.Since(t0).Seconds()
-				cpu += cpuNow() - c0
-				e.Close()
+				w, c := timedRun(b, engine.Config{StateDir: filepath.Join(b.TempDir(), "state")}, script)
+				wall += w
+				cpu += c
 			}
 			n := float64(*benchNexmarkEvents) * float64(b.N)
 			b.ReportMetric(n/wall, "events/s")
