@@ -75,6 +75,15 @@ type SourceReader interface {
 	Close() error
 }
 
+// ColumnPruner is implemented by source readers that can leave out the
+// columns a query does not read (a generator that need not build them).
+// PruneColumns is called before Open with one flag per column of Schema;
+// the records keep the whole schema, and the columns not used may hold
+// only NULLs.
+type ColumnPruner interface {
+	PruneColumns(used []bool)
+}
+
 // SinkMode says how a sink applies rows.
 type SinkMode uint8
 

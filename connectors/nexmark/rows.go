@@ -6,25 +6,35 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// rowBuilder appends events to the columns a source selected.
+// rowBuilder appends events to the columns a source selected; the columns
+// no query reads (pruned) are left out and delivered as NULLs.
 type rowBuilder struct {
-	b    *array.RecordBuilder
-	cols []colBuilder
+	mem    memory.Allocator
+	schema *arrow.Schema
+	cols   []colBuilder // the columns built, in schema order
+	n      int          // rows appended since the last finish
 }
 
 // colBuilder is one column's builder, by its type, and the field it takes.
 type colBuilder struct {
+	index int // in the schema
 	field field
+	b     array.Builder
 	i64   *array.Int64Builder
 	str   *array.StringBuilder
 	ts    *array.TimestampBuilder
 }
 
-func newRowBuilder(mem memory.Allocator, schema *arrow.Schema, fields []field) *rowBuilder {
-	rb := &rowBuilder{b: array.NewRecordBuilder(mem, schema), cols: make([]colBuilder, len(fields))}
+// newRowBuilder builds the columns of schema whose used flag is set (all
+// if used is nil); fields are the columns' fields.
+func newRowBuilder(mem memory.Allocator, schema *arrow.Schema, fields []field, used []bool) *rowBuilder {
+	rb := &rowBuilder{mem: mem, schema: schema}
 	for i, f := range fields {
-		c := colBuilder{field: f}
-		switch x := rb.b.Field(i).(type) {
+		if used != nil && !used[i] {
+			continue
+		}
+		c := colBuilder{index: i, field: f, b: array.NewBuilder(mem, schema.Field(i).Type)}
+		switch x := c.b.(type) {
 		case *array.Int64Builder:
 			c.i64 = x
 		case *array.StringBuilder:
@@ -32,7 +42,7 @@ func newRowBuilder(mem memory.Allocator, schema *arrow.Schema, fields []field) *
 		case *array.TimestampBuilder:
 			c.ts = x
 		}
-		rb.cols[i] = c
+		rb.cols = append(rb.cols, c)
 	}
 	return rb
 }
@@ -40,8 +50,8 @@ func newRowBuilder(mem memory.Allocator, schema *arrow.Schema, fields []field) *
 // reserve makes room for n rows, string bytes included, so that a batch
 // fills its buffers without growing them.
 func (rb *rowBuilder) reserve(n int) {
-	rb.b.Reserve(n)
 	for _, c := range rb.cols {
+		c.b.Reserve(n)
 		if c.str != nil {
 			c.str.ReserveData(n * stringBytes[c.field])
 		}
@@ -56,14 +66,36 @@ var stringBytes = map[field]int{
 }
 
 // finish returns the rows appended since the last finish.
-func (rb *rowBuilder) finish() arrow.Record { return rb.b.NewRecordBatch() }
+func (rb *rowBuilder) finish() arrow.Record {
+	arrays := make([]arrow.Array, len(rb.schema.Fields()))
+	for _, c := range rb.cols {
+		arrays[c.index] = c.b.NewArray()
+	}
+	for i, a := range arrays {
+		if a == nil {
+			arrays[i] = array.MakeArrayOfNull(rb.mem, rb.schema.Field(i).Type, rb.n)
+		}
+	}
+	rec := array.NewRecordBatch(rb.schema, arrays, int64(rb.n))
+	for _, a := range arrays {
+		a.Release()
+	}
+	rb.n = 0
+	return rec
+}
 
-func (rb *rowBuilder) release() { rb.b.Release() }
+func (rb *rowBuilder) release() {
+	for _, c := range rb.cols {
+		c.b.Release()
+	}
+	rb.cols = nil
+}
 
 // ts converts milliseconds to the microseconds of catalog.Timestamp.
 func ts(ms int64) arrow.Timestamp { return arrow.Timestamp(ms * 1000) }
 
 func (rb *rowBuilder) appendBid(b *Bid) {
+	rb.n++
 	for i := range rb.cols {
 		c := &rb.cols[i]
 		switch c.field {
@@ -86,6 +118,7 @@ func (rb *rowBuilder) appendBid(b *Bid) {
 }
 
 func (rb *rowBuilder) appendAuction(a *Auction) {
+	rb.n++
 	for i := range rb.cols {
 		c := &rb.cols[i]
 		switch c.field {
@@ -114,6 +147,7 @@ func (rb *rowBuilder) appendAuction(a *Auction) {
 }
 
 func (rb *rowBuilder) appendPerson(p *Person) {
+	rb.n++
 	for i := range rb.cols {
 		c := &rb.cols[i]
 		switch c.field {

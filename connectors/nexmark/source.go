@@ -23,6 +23,7 @@ type Reader struct {
 	gen    *Generator
 	fields []field
 	mem    memory.Allocator
+	used   []bool      // the columns built (PruneColumns); nil: all
 	rows   *rowBuilder // nil until Open
 
 	parts []int32 // partitions read, ascending
@@ -33,7 +34,10 @@ type Reader struct {
 	sleep     func(ctx context.Context, d time.Duration)
 }
 
-var _ executor.SourceReader = (*Reader)(nil)
+var (
+	_ executor.SourceReader = (*Reader)(nil)
+	_ executor.ColumnPruner = (*Reader)(nil)
+)
 
 // NewSource builds the reader of a nexmark source.
 func NewSource(t *catalog.Table, _ executor.Env) (executor.SourceReader, error) {
@@ -68,6 +72,14 @@ func (r *Reader) Schema() *arrow.Schema { return r.schema }
 // of a parallel query with more tasks than the source has partitions.
 func (r *Reader) Partitions() int { return len(r.parts) }
 
+// PruneColumns leaves out the columns not used: they are delivered as
+// NULLs, and not generated.
+func (r *Reader) PruneColumns(used []bool) {
+	if len(used) == len(r.fields) {
+		r.used = append([]bool(nil), used...)
+	}
+}
+
 // Open starts each partition at its offset in start, or at 0.
 func (r *Reader) Open(_ context.Context, start executor.Offsets) error {
 	if r.rows != nil {
@@ -79,7 +91,7 @@ func (r *Reader) Open(_ context.Context, start executor.Offsets) error {
 		r.openEvent = min(r.openEvent, r.eventNumber(p, r.next[i]))
 	}
 	r.openTime = time.Now()
-	r.rows = newRowBuilder(r.mem, r.schema, r.fields)
+	r.rows = newRowBuilder(r.mem, r.schema, r.fields, r.used)
 	return nil
 }
 

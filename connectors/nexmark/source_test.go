@@ -342,3 +342,29 @@ func BenchmarkFetchBids(b *testing.B) {
 	}
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 }
+
+func TestPrunedColumnsAreNullAndTheOthersUnchanged(t *testing.T) {
+	mem := checkedMem(t)
+	tbl := sourceTable(t, "table", "bid", "events", "500")
+	whole := fetchAll(t, openReader(t, mem, tbl, nil))
+	r, err := NewSourceReader(tbl, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	r.PruneColumns([]bool{true, false, true, false, false, true, false}) // auction, price, dateTime
+	if err := r.Open(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	pruned := fetchAll(t, r)
+	if len(pruned) != len(whole) {
+		t.Fatalf("%d rows pruned, %d whole", len(pruned), len(whole))
+	}
+	for i := range whole {
+		w, p := strings.Split(whole[i].text, "|"), strings.Split(pruned[i].text, "|")
+		want := strings.Join([]string{w[0], "(null)", w[2], "(null)", "(null)", w[5], "(null)"}, "|")
+		if strings.Join(p, "|") != want {
+			t.Fatalf("row %d: %q, want %q", i, pruned[i].text, want)
+		}
+	}
+}
