@@ -24,6 +24,9 @@
 // default, out-of-order group size 1); the source's default watermark is
 // dateTime - 4 seconds, as Flink's nexmark DDL declares it.
 //
+// A query's reader builds only the columns the query reads
+// (executor.ColumnPruner); the others are delivered as NULLs.
+//
 // Differences from the reference: its random draws are not Java's (values
 // match the reference's distributions, not its numbers); the generator's
 // cached strings (hot URLs, the 10,000 channels, the padding text) depend
