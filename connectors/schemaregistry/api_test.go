@@ -1,8 +1,10 @@
 package schemaregistry
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 )
 
@@ -179,4 +181,49 @@ func TestTransitiveLevelsCheckEveryVersion(t *testing.T) {
 			r.expect("POST", "/subjects/s-"+string(c.transitive)+"/versions", map[string]string{"schema": c.next}, http.StatusOK, `{"id":3}`)
 		})
 	}
+}
+
+// Subject names travel escaped in paths: a slash is %2F.
+func TestSubjectNamesAreUnescaped(t *testing.T) {
+	r := newTestRegistry(t)
+	r.expect("POST", "/subjects/team%2Forders%20value/versions", map[string]string{"schema": orderV1}, http.StatusOK, `{"id":1}`)
+	r.expect("GET", "/subjects", nil, http.StatusOK, `["team/orders value"]`)
+	r.expect("GET", "/subjects/team%2Forders%20value/versions/1", nil, http.StatusOK,
+		`{"subject":"team/orders value","version":1,"id":1,"schema":`+quote(orderV1)+`}`)
+	r.expectError("GET", "/subjects/team/orders/versions", nil, http.StatusNotFound, 404, "HTTP 404 Not Found")
+}
+
+// Clients registering at once get one id per schema and one version per
+// schema and subject.
+func TestConcurrentRegistrationsAgree(t *testing.T) {
+	r := newTestRegistry(t)
+	r.expect("PUT", "/config", map[string]string{"compatibility": "NONE"}, http.StatusOK, `{"compatibility":"NONE"}`)
+	schemas := []string{orderV1, orderV2, userV1}
+	ids := make(chan [2]int, 60)
+	var wg sync.WaitGroup
+	for i := 0; i < 60; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			status, text := r.do("POST", fmt.Sprintf("/subjects/s%d/versions", i%2), map[string]string{"schema": schemas[i%3]})
+			var ans struct {
+				ID int `json:"id"`
+			}
+			if status != http.StatusOK || json.Unmarshal([]byte(text), &ans) != nil {
+				t.Errorf("register: %d %s", status, text)
+			}
+			ids <- [2]int{i % 3, ans.ID}
+		}(i)
+	}
+	wg.Wait()
+	close(ids)
+	byschema := map[int]int{}
+	for p := range ids {
+		if id, seen := byschema[p[0]]; seen && id != p[1] {
+			t.Errorf("schema %d got ids %d and %d", p[0], id, p[1])
+		}
+		byschema[p[0]] = p[1]
+	}
+	r.expect("GET", "/subjects/s0/versions", nil, http.StatusOK, `[1,2,3]`)
+	r.expect("GET", "/subjects/s1/versions", nil, http.StatusOK, `[1,2,3]`)
 }
