@@ -59,7 +59,7 @@ func TypeName(t arrow.DataType) string {
 	case arrow.NULL:
 		return "NULL"
 	case arrow.STRUCT, arrow.LIST, arrow.MAP:
-		return nestedTypeName(t)
+		return NestedTypeName(t, TypeName)
 	}
 	return t.String()
 }

@@ -325,21 +325,22 @@ func QuoteFieldName(name string) string {
 	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
 }
 
-// nestedTypeName prints a nested type as ParseType reads it.
-func nestedTypeName(t arrow.DataType) string {
+// NestedTypeName prints a nested type in SQL, naming the types inside it
+// with name (TypeName prints them as ParseType reads them back).
+func NestedTypeName(t arrow.DataType, name func(arrow.DataType) string) string {
 	switch t := t.(type) {
 	case *arrow.StructType:
 		parts := make([]string, t.NumFields())
 		for i, f := range t.Fields() {
-			parts[i] = QuoteFieldName(f.Name) + " " + TypeName(f.Type)
+			parts[i] = QuoteFieldName(f.Name) + " " + name(f.Type)
 		}
 		return "ROW<" + strings.Join(parts, ", ") + ">"
 	case *arrow.MapType:
-		return "MAP<" + TypeName(t.KeyType()) + ", " + TypeName(t.ItemType()) + ">"
+		return "MAP<" + name(t.KeyType()) + ", " + name(t.ItemType()) + ">"
 	case *arrow.ListType:
-		return "ARRAY<" + TypeName(t.Elem()) + ">"
+		return "ARRAY<" + name(t.Elem()) + ">"
 	}
-	return t.String()
+	return name(t)
 }
 
 // typeTokKind classifies the tokens of a type's text.
