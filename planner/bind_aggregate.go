@@ -129,7 +129,7 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 				return nil, err
 			}
 			if catalog.IsNested(e.Type()) {
-				pe := p.errAt(q, item.Expr, "cannot group by %s, a %s: nested values are not compared", e.String(), SQLTypeName(e.Type()))
+				pe := p.errAt(q, item.Expr, "cannot group by %s (%s): nested values are not compared", e.String(), SQLTypeName(e.Type()))
 				pe.Hint = "group by its fields or elements, such as " + nestedExample(e)
 				return nil, pe
 			}

@@ -118,7 +118,7 @@ func (p *Planner) bindJoinOn(e ast.ExprNode, q *parser.Query, left *rel, right [
 			continue
 		}
 		if catalog.IsNested(ref.Typ) {
-			return parser.Errorf(q.Map.Pos(e.OriginTextPosition()), "cannot join on %s, a %s: nested values are not compared", ref.Name, SQLTypeName(ref.Typ))
+			return parser.Errorf(q.Map.Pos(e.OriginTextPosition()), "cannot join on %s (%s): nested values are not compared", ref.Name, SQLTypeName(ref.Typ))
 		}
 		if !arrow.TypeEqual(le.Type(), ref.Typ) {
 			cast, err := NewCast(le, ref.Typ, false)

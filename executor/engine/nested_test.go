@@ -1,0 +1,311 @@
+package engine_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tide-sql/tide/executor"
+	"github.com/tide-sql/tide/parser"
+)
+
+// order is one generated order; its JSON is what the producer writes, the
+// expected results are computed from these fields in Go.
+type nestedOrder struct {
+	ID       int64             `json:"id"`
+	Customer *orderCustomer         `json:"customer"`
+	Items    []*orderItem           `json:"items"`
+	Tags     []*string         `json:"tags"`
+	Attrs    map[string]*int64 `json:"attrs"`
+	TS       time.Time         `json:"ts"`
+}
+
+type orderCustomer struct {
+	Name    string `json:"name"`
+	Address struct {
+		City string `json:"city"`
+	} `json:"address"`
+}
+
+type orderItem struct {
+	SKU   string  `json:"sku"`
+	Qty   int64   `json:"qty"`
+	Price float64 `json:"price"`
+}
+
+const ordersDDL = `CREATE SOURCE orders (
+  id BIGINT,
+  customer ROW<name VARCHAR, address ROW<city VARCHAR>>,
+  items ARRAY<ROW<sku VARCHAR, qty BIGINT, price DOUBLE>>,
+  tags ARRAY<VARCHAR>,
+  attrs MAP<VARCHAR, BIGINT>,
+  ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL 5 SECOND
+) WITH (connector = 'kafka', topic = 'orders', stop = 'latest', on_error = 'skip');
+`
+
+// makeOrders generates n orders over about n seconds: customers, items and
+// tags present or absent, NULL elements, empty arrays and maps.
+func makeOrders(rng *rand.Rand, n int, base time.Time) []nestedOrder {
+	cities := []string{"Lyon", "Paris", "Nantes"}
+	var out []nestedOrder
+	for i := 0; i < n; i++ {
+		o := nestedOrder{ID: int64(i), TS: base.Add(time.Duration(i)*time.Second - time.Duration(rng.Intn(3000))*time.Millisecond)}
+		if rng.Intn(5) > 0 {
+			o.Customer = &orderCustomer{Name: fmt.Sprintf("c%d", rng.Intn(7))}
+			o.Customer.Address.City = cities[rng.Intn(len(cities))]
+		}
+		for k := rng.Intn(4); k > 0; k-- {
+			if rng.Intn(8) == 0 {
+				o.Items = append(o.Items, nil)
+				continue
+			}
+			o.Items = append(o.Items, &orderItem{SKU: fmt.Sprintf("sku%d", rng.Intn(5)), Qty: int64(1 + rng.Intn(3)), Price: float64(rng.Intn(1000)) / 4})
+		}
+		if rng.Intn(6) > 0 {
+			o.Tags = []*string{}
+			for k := rng.Intn(3); k > 0; k-- {
+				s := fmt.Sprintf("t%d", rng.Intn(4))
+				o.Tags = append(o.Tags, &s)
+			}
+		}
+		if rng.Intn(3) > 0 {
+			o.Attrs = map[string]*int64{}
+			for _, k := range []string{"clicks", "views"} {
+				if rng.Intn(2) == 0 {
+					v := int64(rng.Intn(100))
+					o.Attrs[k] = &v
+				}
+			}
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func nestedOrderLines(t *testing.T, orders []nestedOrder) []string {
+	var lines []string
+	for _, o := range orders {
+		b, err := json.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, string(b))
+	}
+	return lines
+}
+
+func nullable[T any](ok bool, v T) string {
+	if !ok {
+		return "NULL"
+	}
+	return fmt.Sprint(v)
+}
+
+// TestNestedFieldsElementsAndMapsFromJSON: field access, element access,
+// map access and CARDINALITY over JSON orders, and the nested columns
+// themselves, equal what Go computes from the generated orders.
+func TestNestedFieldsElementsAndMapsFromJSON(t *testing.T) {
+	x := newEnv(t)
+	orders := makeOrders(rand.New(rand.NewSource(11)), 300, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+	x.produce("orders", nestedOrderLines(t, orders)...)
+	x.exec(ordersDDL + `
+CREATE TABLE flat (id BIGINT, name VARCHAR, city VARCHAR, first_sku VARCHAR, second_qty BIGINT, last_tag VARCHAR,
+  clicks BIGINT, n_items BIGINT, n_attrs BIGINT, customer ROW<name VARCHAR, address ROW<city VARCHAR>>, tags ARRAY<VARCHAR>);
+INSERT INTO flat SELECT id, o.customer.name, customer.address.city, items[1].sku, o.items[2].qty,
+  tags[CARDINALITY(tags)], attrs['clicks'], CARDINALITY(items), CARDINALITY(attrs), customer, tags
+FROM orders o;`)
+	x.wait()
+	var want []string
+	for _, o := range orders {
+		c := o.Customer
+		it := func(i int) *orderItem {
+			if i < len(o.Items) {
+				return o.Items[i]
+			}
+			return nil
+		}
+		var lastTag *string
+		if len(o.Tags) > 0 {
+			lastTag = o.Tags[len(o.Tags)-1]
+		}
+		clicks := "NULL"
+		if v := o.Attrs["clicks"]; v != nil {
+			clicks = fmt.Sprint(*v)
+		}
+		nItems := nullable(o.Items != nil, len(o.Items))
+		nAttrs := nullable(o.Attrs != nil, len(o.Attrs))
+		custJSON, tagsJSON := "NULL", "NULL"
+		if c != nil {
+			custJSON = fmt.Sprintf(`{"name":%q,"address":{"city":%q}}`, c.Name, c.Address.City)
+		}
+		if o.Tags != nil {
+			b, _ := json.Marshal(o.Tags)
+			tagsJSON = string(b)
+		}
+		name, city, firstSKU, secondQty, last := "NULL", "NULL", "NULL", "NULL", "NULL"
+		if c != nil {
+			name, city = c.Name, c.Address.City
+		}
+		if it(0) != nil {
+			firstSKU = it(0).SKU
+		}
+		if it(1) != nil {
+			secondQty = fmt.Sprint(it(1).Qty)
+		}
+		if lastTag != nil {
+			last = *lastTag
+		}
+		want = append(want, fmt.Sprintf("id=%d name=%s city=%s first_sku=%s second_qty=%s last_tag=%s clicks=%s n_items=%s n_attrs=%s customer=%s tags=%s",
+			o.ID, name, city, firstSKU, secondQty, last, clicks, nItems, nAttrs, custJSON, tagsJSON))
+	}
+	expectLines(t, x.rows("SELECT * FROM flat"), want)
+}
+
+// TestUnnestOfAStreamFeedsAWindowedAggregate: CROSS JOIN UNNEST gives one
+// row per item (none for orders without items), the rows' own columns
+// repeated; a tumbling window sums them per SKU. Go computes the same.
+func TestUnnestOfAStreamFeedsAWindowedAggregate(t *testing.T) {
+	x := newEnv(t)
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	orders := makeOrders(rand.New(rand.NewSource(12)), 400, base)
+	x.produce("orders", nestedOrderLines(t, orders)...)
+	x.exec(ordersDDL + `
+CREATE TABLE sku_minutes (window_start TIMESTAMP(3), sku VARCHAR, n BIGINT, qty BIGINT, revenue DOUBLE);
+INSERT INTO sku_minutes
+SELECT window_start, i.sku, COUNT(*) AS n, SUM(i.qty) AS qty, SUM(i.qty * i.price) AS revenue
+FROM orders o CROSS JOIN UNNEST(o.items) AS i
+GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE), i.sku;
+CREATE TABLE tag_rows (id BIGINT, tag VARCHAR, pos BIGINT);
+INSERT INTO tag_rows SELECT id, tag, pos FROM orders LEFT JOIN UNNEST(tags) WITH ORDINALITY AS t (tag, pos) ON TRUE;`)
+	x.wait()
+	type agg struct {
+		n, qty int64
+		rev    float64
+	}
+	groups := map[string]*agg{}
+	var tags []string
+	for _, o := range orders {
+		for _, it := range o.Items {
+			sku, qty, price := "NULL", int64(0), 0.0
+			if it != nil {
+				sku, qty, price = it.SKU, it.Qty, it.Price
+			}
+			k := fmt.Sprintf("window_start=%s sku=%s", o.TS.Truncate(time.Minute).Format("2006-01-02 15:04:05.000"), sku)
+			if groups[k] == nil {
+				groups[k] = &agg{}
+			}
+			g := groups[k]
+			g.n++
+			if it != nil {
+				g.qty += qty
+				g.rev += float64(qty) * price
+			}
+		}
+		if len(o.Tags) == 0 {
+			tags = append(tags, fmt.Sprintf("id=%d tag=NULL pos=NULL", o.ID))
+		}
+		for i, tag := range o.Tags {
+			tags = append(tags, fmt.Sprintf("id=%d tag=%s pos=%d", o.ID, *tag, i+1))
+		}
+	}
+	var want []string
+	for k, g := range groups {
+		qty, rev := fmt.Sprint(g.qty), fmt.Sprint(strconvG(g.rev))
+		if g.qty == 0 && strings.Contains(k, "sku=NULL") {
+			qty, rev = "NULL", "NULL"
+		}
+		want = append(want, fmt.Sprintf("%s n=%d qty=%s revenue=%s", k, g.n, qty, rev))
+	}
+	expectLines(t, x.rows("SELECT * FROM sku_minutes"), want)
+	expectLines(t, x.rows("SELECT * FROM tag_rows"), tags)
+}
+
+func strconvG(f float64) string { return strconv.FormatFloat(f, 'g', 10, 64) }
+
+// TestNestedValuesOfTheWrongShapeAreBadRecords: a nested value that does
+// not fit its type is a bad record whose reason names the path to it.
+func TestNestedValuesOfTheWrongShapeAreBadRecords(t *testing.T) {
+	x := newEnv(t)
+	x.produceValues("shapes",
+		[]byte(`{"id": 1, "items": [{"sku": "a", "qty": 1}], "attrs": {"k": 1}}`),
+		[]byte(`{"id": 2, "items": [{"sku": "b", "qty": 1}, {"sku": "c", "qty": "many"}]}`),
+		[]byte(`{"id": 3, "items": {"sku": "d"}}`),
+		[]byte(`{"id": 4, "attrs": {"k": [1]}}`),
+		[]byte(`{"id": 5, "customer": {"name": "e", "address": "somewhere"}}`),
+		[]byte(`{"id": 6, "items": [], "attrs": {}}`))
+	x.exec(`CREATE TABLE dead (topic VARCHAR, ` + "`partition`" + ` BIGINT, ` + "`offset`" + ` BIGINT, value VARCHAR, error VARCHAR, kafka_timestamp TIMESTAMP(3));
+CREATE SOURCE shapes (id BIGINT, customer ROW<name VARCHAR, address ROW<city VARCHAR>>,
+  items ARRAY<ROW<sku VARCHAR, qty BIGINT>>, attrs MAP<VARCHAR, BIGINT>)
+WITH (connector = 'kafka', topic = 'shapes', stop = 'latest', on_error = 'table:dead');
+CREATE TABLE ok (id BIGINT, n BIGINT); INSERT INTO ok SELECT id, CARDINALITY(items) AS n FROM shapes;`)
+	x.wait()
+	expectLines(t, x.rows("SELECT * FROM ok"), []string{"id=1 n=1", "id=6 n=0"})
+	got := x.rows("SELECT `offset`, error FROM dead")
+	expectLines(t, got, []string{
+		`offset=1 error=field "items[2].qty": expected an integer, got string "many"`,
+		`offset=2 error=field "items": expected an array, got object`,
+		`offset=3 error=field "attrs['k']": expected an integer, got array`,
+		`offset=4 error=field "customer.address": expected an object (a ROW), got string "somewhere"`,
+	})
+}
+
+// TestNestedSQLErrorsPointAtTheExpression: unknown fields, indexing what
+// is not an array and misplaced UNNEST are SQL errors with a position.
+func TestNestedSQLErrorsPointAtTheExpression(t *testing.T) {
+	x := newEnv(t)
+	x.exec(`CREATE SOURCE s (id BIGINT, r ROW<a BIGINT>, tags ARRAY<VARCHAR>) WITH (connector = 'kafka', topic = 's');`)
+	for _, c := range []struct{ sql, want string }{
+		{"SELECT r.x FROM s;", "line 1, column 8: unknown field x of ROW<a BIGINT>"},
+		{"SELECT id,\n  id[1] FROM s;", "line 2, column 3: cannot index id: BIGINT is not an ARRAY or a MAP"},
+		{"SELECT tags[1 FROM s;", "line 1, column 12: expected ']' to close '['"},
+		{"SELECT * FROM s CROSS JOIN UNNEST(id) AS t (x);", "line 1, column 28: UNNEST takes an ARRAY or a MAP, id is BIGINT"},
+		{"SELECT COUNT(*) FROM s GROUP BY tags;", "line 1, column 33: cannot group by tags (ARRAY<VARCHAR>): nested values are not compared"},
+		{"CREATE SOURCE t (m MAP<BIGINT, VARCHAR>) WITH (connector = 'kafka', topic = 't');", "line 1, column 24: MAP keys must be VARCHAR, not BIGINT"},
+	} {
+		_, err := x.tryExec(c.sql)
+		var pe *parser.Error
+		if !errors.As(err, &pe) || !strings.Contains(pe.Error(), c.want) {
+			t.Errorf("%q: error %v, want one containing %q", c.sql, err, c.want)
+		}
+	}
+}
+
+// TestNestedColumnsShowInDescribeAndSurviveARestart: DESCRIBE prints the
+// declared nested types; after a restart the catalog still has them and a
+// query over them plans.
+func TestNestedColumnsShowInDescribeAndSurviveARestart(t *testing.T) {
+	x := newEnv(t)
+	x.exec(ordersDDL)
+	describe := func() string {
+		var b strings.Builder
+		res := x.exec("DESCRIBE orders;")
+		for _, r := range res {
+			b.WriteString(r.Text)
+			for _, rec := range r.Records {
+				for i := 0; i < int(rec.NumRows()); i++ {
+					b.WriteString(fmt.Sprint(executor.Value(rec.Column(0), i), " ", executor.Value(rec.Column(1), i), "\n"))
+				}
+			}
+			r.Release()
+		}
+		return b.String()
+	}
+	before := describe()
+	for _, want := range []string{"customer ROW<name VARCHAR, address ROW<city VARCHAR>>", "items ARRAY<ROW<sku VARCHAR, qty BIGINT, price DOUBLE>>", "attrs MAP<VARCHAR, BIGINT>"} {
+		if !strings.Contains(before, want) {
+			t.Fatalf("DESCRIBE does not show %q:\n%s", want, before)
+		}
+	}
+	x.e.Close()
+	x.open()
+	if after := describe(); after != before {
+		t.Fatalf("after a restart DESCRIBE shows\n%s\nbefore\n%s", after, before)
+	}
+	x.exec("EXPLAIN SELECT customer.address.city, items[1].sku FROM orders;")
+}
