@@ -18,8 +18,8 @@ import (
 // expected results are computed from these fields in Go.
 type nestedOrder struct {
 	ID       int64             `json:"id"`
-	Customer *orderCustomer         `json:"customer"`
-	Items    []*orderItem           `json:"items"`
+	Customer *orderCustomer    `json:"customer"`
+	Items    []*orderItem      `json:"items"`
 	Tags     []*string         `json:"tags"`
 	Attrs    map[string]*int64 `json:"attrs"`
 	TS       time.Time         `json:"ts"`
