@@ -117,7 +117,7 @@ func schemaString(sc *arrow.Schema) (string, error) {
 // states it.
 type tableColumn struct {
 	name      string
-	deltaType string // "integer", "decimal(10,2)", "struct<a: integer>", ...
+	deltaType string          // "integer", "decimal(10,2)", "struct<a: integer>", ...
 	raw       json.RawMessage // the type as the schema states it (nested types: an object)
 	nullable  bool
 	physical  string // delta.columnMapping.physicalName; "" if none
