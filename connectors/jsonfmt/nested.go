@@ -461,3 +461,28 @@ func prefixPath(err error, seg string) error {
 func mapKeyPath(key []byte) string {
 	return "['" + strings.ReplaceAll(string(truncate(key)), "'", "''") + "']"
 }
+
+// AppendValue appends one JSON value, the whole of value, to b (a builder
+// of any type a Decoder column may have), converted as a column's value
+// is: for nested values kept as JSON text elsewhere (PostgreSQL jsonb). On
+// error, a *DecodeError, nothing is appended.
+func AppendValue(b array.Builder, value []byte) error {
+	p, err := newNestedPlan(b.Type())
+	if err != nil {
+		return err
+	}
+	i := skipWS(value, 0)
+	end, err := skipValue(value, i, 1)
+	if err != nil {
+		return err
+	}
+	if j := skipWS(value, end); j < len(value) {
+		return syntaxErrorMsg(j, fmt.Sprintf("unexpected %s after the value", describeByte(value[j])))
+	}
+	var d Decoder
+	if _, err := d.nested(p, value, i, nil); err != nil {
+		return err
+	}
+	_, err = d.nested(p, value, i, b)
+	return err
+}

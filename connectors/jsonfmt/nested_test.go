@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tide-sql/tide/catalog"
@@ -329,4 +330,35 @@ func FuzzNestedDecoder(f *testing.F) {
 		}
 		rec.Release()
 	})
+}
+
+func TestAppendValueReadsOneJSONValueIntoABuilder(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	typ := catalog.MapOf(catalog.ArrayOf(catalog.RowOf(arrow.Field{Name: "n", Type: catalog.Int64})))
+	b := array.NewBuilder(mem, typ)
+	defer b.Release()
+	for _, v := range []string{` {"b": [{"n": 1}, null], "a": []} `, `null`, `{}`} {
+		if err := AppendValue(b, []byte(v)); err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+	}
+	for _, c := range []struct{ v, err string }{
+		{`{"a": [{"n": "x"}]}`, `field "['a'][1].n": expected an integer, got string "x"`},
+		{`{"a": []} x`, `invalid JSON at byte 10: unexpected 'x' after the value`},
+		{``, `invalid JSON at byte 0: unexpected end of input`},
+	} {
+		if err := AppendValue(b, []byte(c.v)); err == nil || err.Error() != c.err {
+			t.Errorf("%q: error %v, want %s", c.v, err, c.err)
+		}
+	}
+	arr := b.NewArray()
+	defer arr.Release()
+	var got []string
+	for i := 0; i < arr.Len(); i++ {
+		got = append(got, executor.FormatValue(executor.Value(arr, i), typ))
+	}
+	if strings.Join(got, " ") != `{"b":[{"n":1},null],"a":[]} NULL {}` {
+		t.Fatalf("appended %s", got)
+	}
 }
