@@ -1,12 +1,15 @@
 package engine_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand"
+	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/tide-sql/tide/executor"
 	"github.com/tide-sql/tide/parser"
@@ -447,4 +451,83 @@ CREATE TABLE from_kafka (%[1]s); INSERT INTO from_kafka SELECT * FROM again;
 CREATE TABLE from_orders (%[1]s); INSERT INTO from_orders SELECT id, customer, items, tags, attrs FROM orders;`, cols))
 	x.wait()
 	expectLines(t, x.rows("SELECT * FROM from_kafka"), x.rows("SELECT * FROM from_orders"))
+}
+
+// TestNestedColumnsIntoPostgreSQLAsJSONB: a query writes the orders'
+// nested columns into PostgreSQL, where they are jsonb that PostgreSQL's
+// own operators read; SELECT over the table reads them back. It needs
+// TIDE_TEST_PG_DSN (eval "$(bash .ci/pg.sh)").
+func TestNestedColumnsIntoPostgreSQLAsJSONB(t *testing.T) {
+	dsn := os.Getenv("TIDE_TEST_PG_DSN")
+	if dsn == "" {
+		t.Skip("set TIDE_TEST_PG_DSN (see .ci/pg.sh)")
+	}
+	x := newEnv(t)
+	orders := makeOrders(rand.New(rand.NewSource(15)), 120, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+	x.produce("orders", nestedOrderLines(t, orders)...)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	table := fmt.Sprintf("nested_orders_%d", time.Now().UnixNano())
+	defer conn.Exec(ctx, "DROP TABLE IF EXISTS "+table)
+	x.exec(ordersDDL + fmt.Sprintf(`
+CREATE TABLE pg_orders (id BIGINT, customer ROW<name VARCHAR, address ROW<city VARCHAR>>,
+  items ARRAY<ROW<sku VARCHAR, qty BIGINT, price DOUBLE>>, attrs MAP<VARCHAR, BIGINT>, PRIMARY KEY (id))
+WITH (connector = 'postgres', dsn = '%s', table = '%s');
+INSERT INTO pg_orders SELECT id, customer, items, attrs FROM orders;`, dsn, table))
+	x.wait()
+	rows, err := conn.Query(ctx, `SELECT id, customer #>> '{address,city}', jsonb_array_length(items), items->0->>'sku', attrs->>'clicks' FROM `+table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var id int64
+		var city, sku, clicks *string
+		var n *int32
+		if err := rows.Scan(&id, &city, &n, &sku, &clicks); err != nil {
+			t.Fatal(err)
+		}
+		str := func(p *string) string {
+			if p == nil {
+				return "NULL"
+			}
+			return *p
+		}
+		nn := "NULL"
+		if n != nil {
+			nn = fmt.Sprint(*n)
+		}
+		got = append(got, fmt.Sprintf("id=%d city=%s n=%s sku=%s clicks=%s", id, str(city), nn, str(sku), str(clicks)))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, o := range orders {
+		city, n, sku, clicks := "NULL", "NULL", "NULL", "NULL"
+		if o.Customer != nil {
+			city = o.Customer.Address.City
+		}
+		if o.Items != nil {
+			n = fmt.Sprint(len(o.Items))
+		}
+		if len(o.Items) > 0 && o.Items[0] != nil {
+			sku = o.Items[0].SKU
+		}
+		if v := o.Attrs["clicks"]; v != nil {
+			clicks = fmt.Sprint(*v)
+		}
+		want = append(want, fmt.Sprintf("id=%d city=%s n=%s sku=%s clicks=%s", o.ID, city, n, sku, clicks))
+	}
+	sort.Strings(got)
+	expectLines(t, got, want)
+	x.exec(`CREATE TABLE from_orders (id BIGINT, customer ROW<name VARCHAR, address ROW<city VARCHAR>>,
+  items ARRAY<ROW<sku VARCHAR, qty BIGINT, price DOUBLE>>);
+INSERT INTO from_orders SELECT id, customer, items FROM orders;`)
+	x.wait()
+	expectLines(t, x.rows("SELECT id, customer, items FROM pg_orders"), x.rows("SELECT * FROM from_orders"))
 }
