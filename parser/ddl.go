@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/tide-sql/tide/catalog"
@@ -185,6 +186,16 @@ func (p *stmtParser) columnList() ([]ColumnDef, []string, *WatermarkDef, error) 
 	for _, k := range pk {
 		if !seen[strings.ToLower(k)] {
 			return nil, nil, nil, Errorf(pkPos[k], "primary key column %q is not a column", k)
+		}
+		for _, c := range cols {
+			if strings.EqualFold(c.Name, k) && catalog.IsNested(c.Type) {
+				pos, ok := pkPos[k]
+				if !ok {
+					pos = c.Pos
+				}
+				return nil, nil, nil, &Error{Pos: pos, Msg: fmt.Sprintf("primary key column %s is %s: nested values cannot be keys", c.Name, c.SQLType),
+					Hint: "key the table by scalar columns"}
+			}
 		}
 	}
 	if wm != nil && !seen[strings.ToLower(wm.Column)] {
