@@ -179,24 +179,15 @@ FROM orders o;`)
 
 // TestUnnestOfAStreamFeedsAWindowedAggregate: CROSS JOIN UNNEST gives one
 // row per item (none for orders without items), the rows' own columns
-// repeated; a tumbling window sums them per SKU. Go computes the same.
+// repeated; a tumbling window sums them per SKU, as one task and as three
+// (the rows, nested columns too, exchanged between tasks by the SKU). Go
+// computes the same.
 func TestUnnestOfAStreamFeedsAWindowedAggregate(t *testing.T) {
-	x := newEnv(t)
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	orders := makeOrders(rand.New(rand.NewSource(12)), 400, base)
-	x.produce("orders", nestedOrderLines(t, orders)...)
-	x.exec(ordersDDL + `
-CREATE TABLE sku_minutes (window_start TIMESTAMP(3), sku VARCHAR, n BIGINT, qty BIGINT, revenue DOUBLE);
-INSERT INTO sku_minutes
-SELECT window_start, i.sku, COUNT(*) AS n, SUM(i.qty) AS qty, SUM(i.qty * i.price) AS revenue
-FROM orders o CROSS JOIN UNNEST(o.items) AS i
-GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE), i.sku;
-CREATE TABLE tag_rows (id BIGINT, tag VARCHAR, pos BIGINT);
-INSERT INTO tag_rows SELECT id, tag, pos FROM orders LEFT JOIN UNNEST(tags) WITH ORDINALITY AS t (tag, pos) ON TRUE;`)
-	x.wait()
 	type agg struct {
-		n, qty int64
-		rev    float64
+		n, qty, tagged int64
+		rev            float64
 	}
 	groups := map[string]*agg{}
 	var tags []string
@@ -212,6 +203,9 @@ INSERT INTO tag_rows SELECT id, tag, pos FROM orders LEFT JOIN UNNEST(tags) WITH
 			}
 			g := groups[k]
 			g.n++
+			if o.Tags != nil {
+				g.tagged++
+			}
 			if it != nil {
 				g.qty += qty
 				g.rev += float64(qty) * price
@@ -230,10 +224,35 @@ INSERT INTO tag_rows SELECT id, tag, pos FROM orders LEFT JOIN UNNEST(tags) WITH
 		if g.qty == 0 && strings.Contains(k, "sku=NULL") {
 			qty, rev = "NULL", "NULL"
 		}
-		want = append(want, fmt.Sprintf("%s n=%d qty=%s revenue=%s", k, g.n, qty, rev))
+		want = append(want, fmt.Sprintf("%s n=%d qty=%s revenue=%s tagged=%d", k, g.n, qty, rev, g.tagged))
 	}
-	expectLines(t, x.rows("SELECT * FROM sku_minutes"), want)
-	expectLines(t, x.rows("SELECT * FROM tag_rows"), tags)
+	for _, tasks := range []int{1, 3} {
+		t.Run(fmt.Sprintf("parallelism=%d", tasks), func(t *testing.T) {
+			x := newEnv(t)
+			x.produce("orders", nestedOrderLines(t, orders)...)
+			x.exec(fmt.Sprintf("SET parallelism = %d;\n", tasks) + ordersDDL + `
+CREATE TABLE sku_minutes (window_start TIMESTAMP(3), sku VARCHAR, n BIGINT, qty BIGINT, revenue DOUBLE, tagged BIGINT);
+INSERT INTO sku_minutes
+SELECT window_start, i.sku, COUNT(*) AS n, SUM(i.qty) AS qty, SUM(i.qty * i.price) AS revenue, COUNT(o.tags) AS tagged
+FROM orders o CROSS JOIN UNNEST(o.items) AS i
+GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE), i.sku;
+CREATE TABLE tag_rows (id BIGINT, tag VARCHAR, pos BIGINT);
+INSERT INTO tag_rows SELECT id, tag, pos FROM orders LEFT JOIN UNNEST(tags) WITH ORDINALITY AS t (tag, pos) ON TRUE;`)
+			x.wait()
+			expectLines(t, x.rows("SELECT * FROM sku_minutes"), want)
+			expectLines(t, x.rows("SELECT * FROM tag_rows"), tags)
+			if tasks > 1 { // it did run as tasks: its checkpoint says so
+				_, err := x.tryExec(`SET parallelism = 1;
+INSERT INTO sku_minutes
+SELECT window_start, i.sku, COUNT(*) AS n, SUM(i.qty) AS qty, SUM(i.qty * i.price) AS revenue, COUNT(o.tags) AS tagged
+FROM orders o CROSS JOIN UNNEST(o.items) AS i
+GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE), i.sku;`)
+				if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("checkpointed running as %d tasks", tasks)) {
+					t.Fatalf("resuming as one task: %v, want a refusal naming %d tasks", err, tasks)
+				}
+			}
+		})
+	}
 }
 
 func strconvG(f float64) string { return strconv.FormatFloat(f, 'g', 10, 64) }
@@ -530,4 +549,77 @@ INSERT INTO pg_orders SELECT id, customer, items, attrs FROM orders;`, dsn, tabl
 INSERT INTO from_orders SELECT id, customer, items FROM orders;`)
 	x.wait()
 	expectLines(t, x.rows("SELECT id, customer, items FROM pg_orders"), x.rows("SELECT * FROM from_orders"))
+}
+
+// TestNestedColumnsThroughJoinsAndSorts: nested columns pass through a
+// lookup join (from the table's side), an interval join of two streams
+// (whose state, nested columns included, is checkpointed every epoch) and
+// ORDER BY over a table.
+func TestNestedColumnsThroughJoinsAndSorts(t *testing.T) {
+	x := newEnv(t)
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	orders := makeOrders(rand.New(rand.NewSource(16)), 120, base)
+	x.produce("orders", nestedOrderLines(t, orders)...)
+	var profiles, payments []string
+	for id := 0; id < 7; id++ {
+		profiles = append(profiles, fmt.Sprintf(`{"id": %d, "profile": {"tier": "t%d", "tags": ["a%d", null]}}`, id, id%3, id))
+	}
+	for _, o := range orders {
+		if o.ID%4 == 0 {
+			payments = append(payments, fmt.Sprintf(`{"order_id": %d, "info": {"method": "m%d", "cents": [%d, %d]}, "ts": %q}`,
+				o.ID, o.ID%2, o.ID, o.ID*2, o.TS.Add(30*time.Second).Format(time.RFC3339Nano)))
+		}
+	}
+	x.produce("profiles", profiles...)
+	x.produce("payments", payments...)
+	x.exec(ordersDDL + `
+CREATE SOURCE profiles_in (id BIGINT, profile ROW<tier VARCHAR, tags ARRAY<VARCHAR>>) WITH (connector = 'kafka', topic = 'profiles', stop = 'latest');
+CREATE TABLE profiles (id BIGINT, profile ROW<tier VARCHAR, tags ARRAY<VARCHAR>>);
+INSERT INTO profiles SELECT * FROM profiles_in;`)
+	x.wait()
+	x.exec(`CREATE SOURCE payments (order_id BIGINT, info ROW<method VARCHAR, cents ARRAY<BIGINT>>, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL 5 SECOND) WITH (connector = 'kafka', topic = 'payments', stop = 'latest');
+CREATE TABLE enriched (id BIGINT, tags ARRAY<VARCHAR>, profile ROW<tier VARCHAR, tags ARRAY<VARCHAR>>);
+INSERT INTO enriched SELECT o.id, o.tags, p.profile FROM orders o LEFT JOIN profiles p ON o.id % 7 = p.id;
+CREATE TABLE paid (id BIGINT, items ARRAY<ROW<sku VARCHAR, qty BIGINT, price DOUBLE>>, info ROW<method VARCHAR, cents ARRAY<BIGINT>>);
+INSERT INTO paid SELECT o.id, o.items, p.info FROM orders o JOIN payments p
+  ON o.id = p.order_id AND p.ts BETWEEN o.ts AND o.ts + INTERVAL 1 MINUTE;`)
+	x.wait()
+	js := func(v any) string {
+		b, _ := json.Marshal(v)
+		if string(b) == "null" {
+			return "NULL"
+		}
+		return string(b)
+	}
+	var enriched, paid []string
+	for _, o := range orders {
+		k := o.ID % 7
+		enriched = append(enriched, fmt.Sprintf(`id=%d tags=%s profile={"tier":"t%d","tags":["a%d",null]}`, o.ID, js(o.Tags), k%3, k))
+		if o.ID%4 == 0 {
+			paid = append(paid, fmt.Sprintf(`id=%d items=%s info={"method":"m%d","cents":[%d,%d]}`, o.ID, js(o.Items), o.ID%2, o.ID, o.ID*2))
+		}
+	}
+	expectLines(t, x.rows("SELECT * FROM enriched"), enriched)
+	expectLines(t, x.rows("SELECT * FROM paid"), paid)
+	// ORDER BY over a table takes the nested columns along with the keys.
+	res := x.exec("SELECT id, info FROM paid ORDER BY id DESC LIMIT 3;")
+	r := res[len(res)-1]
+	defer r.Release()
+	var got []string
+	for _, rec := range r.Records {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			got = append(got, executor.FormatValue(executor.Value(rec.Column(0), i), nil)+" "+
+				executor.FormatValue(executor.Value(rec.Column(1), i), rec.Column(1).DataType()))
+		}
+	}
+	var top []string
+	for i := len(orders) - 1; i >= 0 && len(top) < 3; i-- {
+		if id := orders[i].ID; id%4 == 0 {
+			top = append(top, fmt.Sprintf(`%d {"method":"m%d","cents":[%d,%d]}`, id, id%2, id, id*2))
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(top, "\n") {
+		t.Fatalf("ORDER BY gave\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(top, "\n"))
+	}
 }
