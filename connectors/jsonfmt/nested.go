@@ -199,7 +199,10 @@ func (d *Decoder) nestedRow(p *nestedPlan, b []byte, i int, bld array.Builder) (
 			return skipValue(b, v, 1) // checked already; appended below
 		}
 		end, err := d.nested(p.fields[f], b, v, nil)
-		return end, prefixPath(err, p.names[f])
+		if err != nil {
+			return end, prefixPath(err, p.names[f])
+		}
+		return end, nil
 	})
 	if err != nil || bld == nil {
 		return end, err
@@ -258,7 +261,10 @@ func (d *Decoder) nestedMap(p *nestedPlan, b []byte, i int, bld array.Builder) (
 				return v, &DecodeError{Field: mapKeyPath(key), Msg: "invalid UTF-8 in a map key"}
 			}
 			end, err := d.nested(p.elem, b, v, nil)
-			return end, prefixPath(err, mapKeyPath(key))
+			if err != nil {
+				return end, prefixPath(err, mapKeyPath(key))
+			}
+			return end, nil
 		})
 	}
 	// Keys may repeat: each keeps its first place and its last value.

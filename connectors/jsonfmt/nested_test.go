@@ -362,3 +362,30 @@ func TestAppendValueReadsOneJSONValueIntoABuilder(t *testing.T) {
 		t.Fatalf("appended %s", got)
 	}
 }
+
+// BenchmarkDecodeNested decodes orders with a ROW, an ARRAY of ROWs and a
+// MAP (about 250 bytes each), for comparison with BenchmarkDecode.
+func BenchmarkDecodeNested(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	msgs := make([][]byte, 4096)
+	total := 0
+	for i := range msgs {
+		msgs[i] = fmt.Appendf(nil, `{"id":%d,"customer":{"Name":"c%d","address":{"city":"Lyon"}},"items":[{"sku":"s%d","qty":%d,"price":%d.5},{"sku":"s%d","qty":1,"price":2}],"tags":["a","b"],"attrs":{"clicks":%d,"views":%d}}`,
+			i, rng.Intn(100), rng.Intn(50), rng.Intn(5), rng.Intn(100), rng.Intn(50), rng.Intn(1000), rng.Intn(1000))
+		total += len(msgs[i])
+	}
+	d := NewDecoder(orderType, memory.NewGoAllocator())
+	defer d.Release()
+	b.SetBytes(int64(total / len(msgs)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := d.Append(msgs[i&4095]); err != nil {
+			b.Fatal(err)
+		}
+		if d.Len() == 8192 {
+			d.NewRecord().Release()
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
