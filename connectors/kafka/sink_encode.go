@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -161,6 +162,9 @@ func (e *sinkEncoder) appendKey(b []byte, rec arrow.Record, row int) []byte {
 }
 
 func sinkCheckType(t arrow.DataType) error {
+	if catalog.IsNested(t) {
+		return sinkCheckNested(t)
+	}
 	switch t.ID() {
 	case arrow.BOOL, arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32,
 		arrow.UINT64, arrow.FLOAT32, arrow.FLOAT64, arrow.STRING, arrow.LARGE_STRING, arrow.TIMESTAMP,
@@ -237,6 +241,8 @@ func sinkAppendJSON(b []byte, arr arrow.Array, i int) []byte {
 		return sinkAppendString(b, a.Value(i))
 	case *array.Timestamp, *array.Date32, *array.Date64:
 		return append(sinkAppendTime(append(b, '"'), arr, i), '"')
+	case *array.Struct, *array.List, *array.Map:
+		return executor.AppendJSON(b, executor.Value(arr, i)) // nested JSON
 	}
 	return sinkAppendString(b, arr.ValueStr(i))
 }
