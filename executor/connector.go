@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tide-sql/tide/planner"
 )
 
 // TaskOption is the source option through which the engine tells a reader
@@ -61,6 +63,12 @@ type SourceReader interface {
 	// Close releases the reader's resources. It is safe to call twice.
 	Close() error
 }
+
+// DeletedColumn is the BOOLEAN column that ends the rows of a query whose
+// output is a changelog (planner.DeletedColumn): TRUE takes the row back,
+// so a sink with a primary key deletes its key; within an epoch the last
+// row of a key decides. It is not a column of the table.
+const DeletedColumn = planner.DeletedColumn
 
 // SinkMode says how a sink applies rows.
 type SinkMode uint8
