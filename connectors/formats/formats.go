@@ -6,5 +6,6 @@
 package formats
 
 import (
+	_ "github.com/tide-sql/tide/connectors/avrofmt" // avro, avro-confluent
 	_ "github.com/tide-sql/tide/connectors/jsonfmt" // json
 )
