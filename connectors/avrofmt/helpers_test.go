@@ -15,7 +15,7 @@ import (
 
 // table is a source table of columns written "name TYPE [NOT NULL]", with
 // options given as key, value pairs.
-func table(t *testing.T, cols string, opts ...string) *catalog.Table {
+func table(t testing.TB, cols string, opts ...string) *catalog.Table {
 	t.Helper()
 	tb := &catalog.Table{Name: "src", Options: map[string]string{}}
 	for _, c := range strings.Split(cols, ",") {
@@ -63,7 +63,7 @@ func framed(id int32, body []byte) []byte {
 }
 
 // mustColumns is tableColumns of tb.
-func mustColumns(t *testing.T, tb *catalog.Table) []column {
+func mustColumns(t testing.TB, tb *catalog.Table) []column {
 	t.Helper()
 	cols, err := tableColumns(tb)
 	if err != nil {
@@ -74,7 +74,7 @@ func mustColumns(t *testing.T, tb *catalog.Table) []column {
 
 // registrySource is a source reading Confluent's wire format whose writer
 // schemas are known already, by id, without a registry to ask.
-func registrySource(t *testing.T, tb *catalog.Table, schemas map[int32]string) *source {
+func registrySource(t testing.TB, tb *catalog.Table, schemas map[int32]string) *source {
 	t.Helper()
 	cols := mustColumns(t, tb)
 	s := &source{schema: tb.Schema(), cols: cols, programs: map[int32]*program{}}
