@@ -7,19 +7,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tide-sql/tide/connectors/format"
 	"github.com/tide-sql/tide/executor"
 )
 
 // SourceOptions are the options of a Kafka source, with the Spark and Flink
-// spellings accepted for them.
-var SourceOptions = []executor.Option{
+// spellings accepted for them, and those of every format.
+var SourceOptions = append(sourceOptions, format.Options()...)
+
+var sourceOptions = []executor.Option{
 	{Name: "topic", Required: true, Synonyms: []string{"subscribe"}, Check: checkNotEmpty,
 		Help: "topic to read"},
 	{Name: "brokers", Synonyms: []string{"properties.bootstrap.servers", "kafka.bootstrap.servers", "bootstrap.servers"},
 		Check: checkBrokers,
 		Help:  "comma-separated bootstrap brokers host:port (default: --brokers, $TIDE_BROKERS or the embedded broker)"},
-	{Name: "format", Default: "json", Synonyms: []string{"value.format"}, Check: executor.OneOf("json"),
-		Help: "message value format"},
+	{Name: "format", Default: "json", Synonyms: []string{"value.format"}, Check: format.CheckName,
+		Help: "message format: " + strings.Join(format.Names(), ", ")},
 	{Name: "start", Default: "earliest", Synonyms: []string{"startingOffsets", "scan.startup.mode"}, Check: checkStart,
 		Help: "where partitions without a checkpoint start: earliest, latest, group or timestamp:<RFC3339>"},
 	{Name: "start_timestamp", Synonyms: []string{"scan.startup.timestamp-millis", "startingTimestamp"}, Check: checkInstant,
