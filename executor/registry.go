@@ -75,6 +75,17 @@ type Connector struct {
 	// for connectors whose data outlives the table (a topic, files, rows in
 	// PostgreSQL).
 	Drop func(t *catalog.Table, env Env)
+	// Changelog, if set, reports whether a source table of this connector
+	// reads changes (a changelog format, an upsert topic): its reader's
+	// records then end with DeletedColumn and the table has a PRIMARY KEY.
+	Changelog func(t *catalog.Table) bool
+}
+
+// Changelog reports whether source table t reads changes (false for an
+// unknown connector).
+func Changelog(t *catalog.Table) bool {
+	c, err := Lookup(t.Connector)
+	return err == nil && c.Changelog != nil && c.Changelog(t)
 }
 
 // Volatile reports whether connector name's tables change under their

@@ -95,11 +95,10 @@ func (p *stmtParser) createTable(source, orReplace bool) (Statement, error) {
 			Hint: "declare the columns: CREATE " + map[bool]string{true: "SOURCE", false: "TABLE"}[source] + " " + name + " (id BIGINT, ts TIMESTAMP(3), ...)"}
 	}
 	if source {
-		if len(pk) > 0 {
-			return nil, &Error{Pos: namePos, Msg: "a source cannot have a PRIMARY KEY", Hint: "primary keys belong to tables that queries write into"}
-		}
+		// A source's PRIMARY KEY is the row identity of its changes
+		// (a changelog format, an upsert topic); the engine checks that.
 		return &CreateSource{base: p.baseOf(), Name: name, NamePos: namePos, IfNotExists: ifNot, OrReplace: orReplace,
-			Columns: cols, Watermark: wm, Options: opts}, nil
+			Columns: cols, PrimaryKey: pk, Watermark: wm, Options: opts}, nil
 	}
 	return &CreateTable{base: p.baseOf(), Name: name, NamePos: namePos, IfNotExists: ifNot, OrReplace: orReplace,
 		Columns: cols, PrimaryKey: pk, Watermark: wm, Options: opts}, nil

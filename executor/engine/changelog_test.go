@@ -1,0 +1,267 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"sort"
+	"strings"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// customer is one row of the PostgreSQL table the changelog tests mirror.
+type customer struct {
+	id      int
+	name    string
+	country string
+	credit  int
+}
+
+// debeziumEvent is a Debezium PostgreSQL change event for op on a row:
+// before and after images as the connector writes them with the default
+// replica identity (an update's before is null, a delete's before holds
+// only the key) or with REPLICA IDENTITY FULL, with or without the JSON
+// converter's schema wrapping.
+func debeziumEvent(op string, before, after *customer, full, schemas bool) string {
+	image := func(c *customer, keyOnly bool) string {
+		if c == nil {
+			return "null"
+		}
+		if keyOnly {
+			return fmt.Sprintf(`{"id": %d, "name": null, "country": null, "credit": null}`, c.id)
+		}
+		return fmt.Sprintf(`{"id": %d, "name": "%s", "country": "%s", "credit": %d}`, c.id, c.name, c.country, c.credit)
+	}
+	var b, a string
+	switch op {
+	case "c", "r":
+		b, a = "null", image(after, false)
+	case "u":
+		b, a = "null", image(after, false)
+		if full {
+			b = image(before, false)
+		}
+	case "d":
+		b, a = image(before, !full), "null"
+	}
+	payload := fmt.Sprintf(`{"before": %s, "after": %s, "source": {"version": "2.5.0.Final", "connector": "postgresql", "name": "pg", "db": "shop", "schema": "public", "table": "customers", "lsn": 1234}, "op": "%s", "ts_ms": 1700000000000, "transaction": null}`, b, a, op)
+	if schemas {
+		return `{"schema": {"type": "struct", "fields": [], "optional": false, "name": "pg.public.customers.Envelope"}, "payload": ` + payload + `}`
+	}
+	return payload
+}
+
+const changelogSources = `CREATE SOURCE customers_cdc (id BIGINT, name VARCHAR, country VARCHAR, credit BIGINT, PRIMARY KEY (id))
+  WITH (connector = 'kafka', topic = 'pg.public.customers', format = 'debezium-json', stop = 'latest', max_batch = '%d');
+CREATE TABLE customers (id BIGINT, name VARCHAR, country VARCHAR, credit BIGINT, PRIMARY KEY (id));
+CREATE TABLE per_country (country VARCHAR, n BIGINT, total BIGINT, low BIGINT, high BIGINT, PRIMARY KEY (country));
+INSERT INTO customers SELECT id, name, country, credit FROM customers_cdc;
+INSERT INTO per_country SELECT country, COUNT(*), SUM(credit), MIN(credit), MAX(credit) FROM customers_cdc GROUP BY country;
+`
+
+// modelRows prints the model table as the mirror's rows print, and its
+// aggregate per country.
+func modelRows(model map[int]customer) (mirror, perCountry []string) {
+	type agg struct{ n, total, low, high int }
+	groups := map[string]*agg{}
+	for _, c := range model {
+		mirror = append(mirror, fmt.Sprintf("id=%d name=%s country=%s credit=%d", c.id, c.name, c.country, c.credit))
+		g := groups[c.country]
+		if g == nil {
+			g = &agg{low: c.credit, high: c.credit}
+			groups[c.country] = g
+		}
+		g.n++
+		g.total += c.credit
+		g.low, g.high = min(g.low, c.credit), max(g.high, c.credit)
+	}
+	for k, g := range groups {
+		perCountry = append(perCountry, fmt.Sprintf("country=%s n=%d total=%d low=%d high=%d", k, g.n, g.total, g.low, g.high))
+	}
+	sort.Strings(mirror)
+	sort.Strings(perCountry)
+	return mirror, perCountry
+}
+
+// randomChanges makes a random sequence of inserts, updates (also of the
+// country, which moves a customer between groups) and deletes on a model
+// table, as Debezium events, and returns the final model.
+func randomChanges(rng *rand.Rand, n int) ([]string, map[int]customer) {
+	model := map[int]customer{}
+	var events []string
+	countries := []string{"FR", "DE", "ES", "IT", "PT"}
+	for i := 0; i < n; i++ {
+		id := 1 + rng.Intn(40)
+		full, schemas := rng.Intn(2) == 0, rng.Intn(3) == 0
+		old, exists := model[id]
+		switch {
+		case !exists:
+			c := customer{id, fmt.Sprintf("c%d_%d", id, i), countries[rng.Intn(len(countries))], rng.Intn(1000)}
+			op := "c"
+			if i < 20 {
+				op = "r" // the snapshot
+			}
+			model[id] = c
+			events = append(events, debeziumEvent(op, nil, &c, full, schemas))
+		case rng.Intn(4) == 0:
+			delete(model, id)
+			events = append(events, debeziumEvent("d", &old, nil, full, schemas), "") // and its tombstone
+		default:
+			c := old
+			c.credit = rng.Intn(1000)
+			if rng.Intn(3) == 0 {
+				c.country = countries[rng.Intn(len(countries))]
+			}
+			model[id] = c
+			events = append(events, debeziumEvent("u", &old, &c, full, schemas))
+		}
+	}
+	return events, model
+}
+
+// TestDebeziumChangelogMirrorsTheTable: a random sequence of Debezium
+// events (both replica identities, schemas on and off, tombstones after
+// deletes) leaves a mirror equal to the model table, and a running
+// COUNT/SUM/MIN/MAX per country equal to the model's, for small and large
+// micro-batches.
+func TestDebeziumChangelogMirrorsTheTable(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	events, model := randomChanges(rng, 600)
+	wantMirror, wantAgg := modelRows(model)
+	for _, maxBatch := range []int{7, 100000} {
+		t.Run(fmt.Sprintf("max_batch=%d", maxBatch), func(t *testing.T) {
+			x := newEnv(t)
+			x.produceChanges("pg.public.customers", events)
+			lake := t.TempDir()
+			sql := fmt.Sprintf(changelogSources, maxBatch) + `CREATE TABLE customers_lake (id BIGINT, name VARCHAR, country VARCHAR, credit BIGINT, PRIMARY KEY (id))
+  WITH (connector = 'delta', path = '` + lake + `');
+INSERT INTO customers_lake SELECT id, name, country, credit FROM customers_cdc;
+`
+			dsn, pgTable := pgMirror(t)
+			if dsn != "" {
+				sql += `CREATE TABLE customers_pg (id BIGINT, name VARCHAR, country VARCHAR, credit BIGINT, PRIMARY KEY (id))
+  WITH (connector = 'postgres', dsn = '` + dsn + `', table = '` + pgTable + `');
+INSERT INTO customers_pg SELECT id, name, country, credit FROM customers_cdc;
+`
+			}
+			x.exec(sql)
+			x.wait()
+			expectLines(t, x.rows("SELECT * FROM customers"), wantMirror)
+			expectLines(t, x.rows("SELECT * FROM per_country"), wantAgg)
+			expectLines(t, deltaRows(t, lake), wantMirror)
+			if dsn != "" {
+				expectLines(t, pgRows(t, dsn, "SELECT id, name, country, credit FROM "+pgTable), wantMirror)
+			}
+		})
+	}
+}
+
+// pgMirror is the PostgreSQL server of the tests and a table name of this
+// test's own, dropped afterwards; no server: "" (CI always has one).
+func pgMirror(t *testing.T) (dsn, table string) {
+	dsn = os.Getenv("TIDE_TEST_PG_DSN")
+	if dsn == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI runs with PostgreSQL: TIDE_TEST_PG_DSN is not set")
+		}
+		t.Log("no TIDE_TEST_PG_DSN: the PostgreSQL mirror is not checked")
+		return "", ""
+	}
+	table = fmt.Sprintf("mirror_%d", rand.Int63())
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if conn, err := pgx.Connect(ctx, dsn); err == nil {
+			conn.Exec(ctx, "DROP TABLE IF EXISTS "+table)
+			conn.Close(ctx)
+		}
+	})
+	return dsn, table
+}
+
+// pgRows runs a query and prints its rows as the sink rows print.
+func pgRows(t *testing.T, dsn, query string) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	names := rows.FieldDescriptions()
+	for rows.Next() {
+		vals, err := rows.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parts []string
+		for i, v := range vals {
+			parts = append(parts, fmt.Sprintf("%s=%v", names[i].Name, v))
+		}
+		out = append(out, strings.Join(parts, " "))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// produceChanges writes events keyed by their row's id to one partition
+// (Debezium keys by the primary key, so one key's events stay in order);
+// "" is a tombstone for the key of the event before it.
+func (x *env) produceChanges(topic string, events []string) {
+	x.t.Helper()
+	var lines, keys []string
+	for i, e := range events {
+		lines = append(lines, e)
+		keys = append(keys, keyOf(events, i))
+	}
+	x.produceKeyed(topic, keys, lines)
+}
+
+// keyOf is the message key of event i: {"id": N}.
+func keyOf(events []string, i int) string {
+	e := events[i]
+	if e == "" {
+		e = events[i-1]
+	}
+	at := strings.Index(e, `"id": `)
+	if strings.Contains(e, `"op": "d"`) || strings.Contains(e, `"op":"d"`) {
+		at = strings.Index(e, `"before": {"id": `) + len(`"before": {`)
+	}
+	rest := e[at+len(`"id": `):]
+	return `{"id": ` + rest[:strings.IndexAny(rest, ",}")] + `}`
+}
+
+// produceKeyed writes values with their keys, partitioned by key hash as
+// Kafka producers do; an empty value is written as a tombstone (null).
+func (x *env) produceKeyed(topic string, keys, values []string) {
+	x.t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(x.broker.Addr()), kgo.DefaultProduceTopic(topic), kgo.AllowAutoTopicCreation())
+	if err != nil {
+		x.t.Fatal(err)
+	}
+	defer cl.Close()
+	recs := make([]*kgo.Record, len(values))
+	for i, v := range values {
+		recs[i] = &kgo.Record{Key: []byte(keys[i])}
+		if v != "" {
+			recs[i].Value = []byte(v)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		x.t.Fatal(err)
+	}
+}
