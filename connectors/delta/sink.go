@@ -32,12 +32,12 @@ type Sink struct {
 	spec        executor.SinkSpec
 	snap        *snapshot
 	writer      *dataWriter
-	buf         []arrow.Record  // rows of the current epoch
-	changelog   bool            // the query's rows end with __deleted: TRUE deletes the key
+	buf         []arrow.Record   // rows of the current epoch
+	changelog   bool             // the query's rows end with __deleted: TRUE deletes the key
 	gone        []*array.Boolean // per record of buf, its __deleted column (changelog)
-	dataCommits int             // commits that added files since the last compaction
-	lastAdded   map[string]bool // paths the last epoch commit added
-	narrow      bool            // rows are converted to narrower table types
+	dataCommits int              // commits that added files since the last compaction
+	lastAdded   map[string]bool  // paths the last epoch commit added
+	narrow      bool             // rows are converted to narrower table types
 }
 
 var (

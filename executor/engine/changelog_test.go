@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
+	"os"
 	"sort"
 	"strings"
-	"os"
 	"testing"
 	"time"
 
