@@ -239,6 +239,9 @@ func keyOf(events []string, i int) string {
 	if strings.Contains(e, `"op": "d"`) || strings.Contains(e, `"op":"d"`) {
 		at = strings.Index(e, `"before": {"id": `) + len(`"before": {`)
 	}
+	if at < 0 {
+		return `{"id": 0}` // a malformed event
+	}
 	rest := e[at+len(`"id": `):]
 	return `{"id": ` + rest[:strings.IndexAny(rest, ",}")] + `}`
 }
@@ -263,5 +266,99 @@ func (x *env) produceKeyed(topic string, keys, values []string) {
 	defer cancel()
 	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
 		x.t.Fatal(err)
+	}
+}
+
+// TestUpsertTopicKeepsTheLastValuePerKey: keyed JSON with repeated keys
+// and tombstones (mode = 'upsert', Flink's upsert-kafka) leaves the last
+// value of every key, deleted keys absent, and a count per group that
+// follows the updates.
+func TestUpsertTopicKeepsTheLastValuePerKey(t *testing.T) {
+	for _, plain := range []bool{false, true} {
+		t.Run(fmt.Sprintf("plain_keys=%v", plain), func(t *testing.T) { testUpsertTopic(t, plain) })
+	}
+}
+
+// testUpsertTopic runs the upsert test with keys that are JSON objects, or
+// the key's value alone.
+func testUpsertTopic(t *testing.T, plain bool) {
+	rng := rand.New(rand.NewSource(17))
+	keyOf := func(k string) string {
+		if plain {
+			return k
+		}
+		return fmt.Sprintf(`{"order_id": "%s"}`, k)
+	}
+	model := map[string][2]string{} // key → status, region
+	var keys, values []string
+	for i := 0; i < 500; i++ {
+		k := fmt.Sprintf("o%d", rng.Intn(60))
+		if _, ok := model[k]; ok && rng.Intn(5) == 0 {
+			delete(model, k)
+			keys, values = append(keys, keyOf(k)), append(values, "") // a tombstone
+			continue
+		}
+		v := [2]string{[]string{"NEW", "PAID", "SHIPPED"}[rng.Intn(3)], []string{"eu", "us"}[rng.Intn(2)]}
+		model[k] = v
+		keys = append(keys, keyOf(k))
+		values = append(values, fmt.Sprintf(`{"order_id": "%s", "status": "%s", "region": "%s"}`, k, v[0], v[1]))
+	}
+	var want []string
+	counts := map[string]int{}
+	for k, v := range model {
+		want = append(want, fmt.Sprintf("order_id=%s status=%s region=%s", k, v[0], v[1]))
+		counts[v[0]]++
+	}
+	var wantCounts []string
+	for s, n := range counts {
+		wantCounts = append(wantCounts, fmt.Sprintf("status=%s n=%d", s, n))
+	}
+	sort.Strings(want)
+	sort.Strings(wantCounts)
+	x := newEnv(t)
+	x.produceKeyed("orders_latest", keys, values)
+	x.exec(`CREATE SOURCE orders (order_id VARCHAR, status VARCHAR, region VARCHAR, PRIMARY KEY (order_id))
+  WITH (connector = 'kafka', topic = 'orders_latest', mode = 'upsert', stop = 'latest', max_batch = '23');
+CREATE TABLE latest (order_id VARCHAR, status VARCHAR, region VARCHAR, PRIMARY KEY (order_id));
+CREATE TABLE by_status (status VARCHAR, n BIGINT, PRIMARY KEY (status));
+INSERT INTO latest SELECT * FROM orders;
+INSERT INTO by_status SELECT status, COUNT(*) FROM orders GROUP BY status;`)
+	x.wait()
+	expectLines(t, x.rows("SELECT * FROM latest"), want)
+	expectLines(t, x.rows("SELECT * FROM by_status"), wantCounts)
+}
+
+// TestBadChangesAreCountedNotFatal: an event without op, an unknown op, an
+// update without its after image and a delete of a key never seen are
+// bad records or harmless; the good changes still apply.
+func TestBadChangesAreCountedNotFatal(t *testing.T) {
+	x := newEnv(t)
+	a := customer{1, "Ann", "FR", 10}
+	b := customer{2, "Bob", "DE", 20}
+	ghost := customer{9, "Gus", "IT", 1}
+	events := []string{
+		debeziumEvent("c", nil, &a, false, false),
+		`{"before": null, "after": {"id": 3, "name": "x", "country": "ES", "credit": 1}, "ts_ms": 1}`, // no op
+		`{"before": null, "after": null, "op": "u", "ts_ms": 1}`,                                          // no after image
+		`{"before": null, "after": {"id": 4}, "op": "x", "ts_ms": 1}`,                                     // unknown op
+		`not json`,
+		debeziumEvent("d", &ghost, nil, false, false), // a key never seen: harmless
+		debeziumEvent("c", nil, &b, false, true),
+	}
+	x.produceChanges("pg.public.customers", events)
+	x.exec(strings.Replace(fmt.Sprintf(changelogSources, 100), "max_batch = '100')", "max_batch = '100', on_error = 'skip')", 1))
+	x.wait()
+	if p := x.progress("customers"); p.BadRecords != 4 {
+		t.Fatalf("%d bad records, want 4", p.BadRecords)
+	}
+	expectLines(t, x.rows("SELECT * FROM customers"), []string{"id=1 name=Ann country=FR credit=10", "id=2 name=Bob country=DE credit=20"})
+	// A changelog into a table without a primary key is refused at plan time.
+	_, err := x.tryExec("CREATE TABLE log (id BIGINT, name VARCHAR); INSERT INTO log SELECT id, name FROM customers_cdc;")
+	if err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Fatalf("a changelog into an append table: %v, want an append-only error", err)
+	}
+	_, err = x.tryExec("CREATE SOURCE plain (id BIGINT, PRIMARY KEY (id)) WITH (connector = 'kafka', topic = 'plain');")
+	if err == nil || !strings.Contains(err.Error(), "reads rows, not changes") {
+		t.Fatalf("a PRIMARY KEY on a json source: %v", err)
 	}
 }
