@@ -339,8 +339,8 @@ func TestBadChangesAreCountedNotFatal(t *testing.T) {
 	events := []string{
 		debeziumEvent("c", nil, &a, false, false),
 		`{"before": null, "after": {"id": 3, "name": "x", "country": "ES", "credit": 1}, "ts_ms": 1}`, // no op
-		`{"before": null, "after": null, "op": "u", "ts_ms": 1}`,                                          // no after image
-		`{"before": null, "after": {"id": 4}, "op": "x", "ts_ms": 1}`,                                     // unknown op
+		`{"before": null, "after": null, "op": "u", "ts_ms": 1}`,                                      // no after image
+		`{"before": null, "after": {"id": 4}, "op": "x", "ts_ms": 1}`,                                 // unknown op
 		`not json`,
 		debeziumEvent("d", &ghost, nil, false, false), // a key never seen: harmless
 		debeziumEvent("c", nil, &b, false, true),
