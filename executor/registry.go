@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tide-sql/tide/catalog"
 )
@@ -20,6 +22,10 @@ type Env struct {
 	// Brokers is the default Kafka bootstrap list (flag, $TIDE_BROKERS or the
 	// embedded broker), used when a table has no brokers option.
 	Brokers string
+	// Registry is the default Schema Registry URL ($TIDE_SCHEMA_REGISTRY or
+	// the embedded broker's registry), used when a table has no
+	// schema.registry option; "" when none is known.
+	Registry string
 	// StateDir is the engine's state directory.
 	StateDir string
 	// Table resolves another catalog table to its sink, for options such as
@@ -75,10 +81,24 @@ type Connector struct {
 	// for connectors whose data outlives the table (a topic, files, rows in
 	// PostgreSQL).
 	Drop func(t *catalog.Table, env Env)
+	// Columns, if set, supplies a source's columns (a generator's fixed
+	// tables, a schema registry's subject): CREATE SOURCE may then leave
+	// the column list out, or declare some of the columns to select them by
+	// name. t has the source's name and normalised options, no columns. The
+	// watermark, if not nil, is the one the source gets when CREATE SOURCE
+	// declares none and its column is selected.
+	Columns func(t *catalog.Table, env Env) ([]catalog.Column, *DefaultWatermark, error)
 	// Changelog, if set, reports whether a source table of this connector
 	// reads changes (a changelog format, an upsert topic): its reader's
 	// records then end with DeletedColumn and the table has a PRIMARY KEY.
 	Changelog func(t *catalog.Table) bool
+}
+
+// DefaultWatermark is the watermark a connector gives the sources whose
+// columns it supplies: Column - Delay.
+type DefaultWatermark struct {
+	Column string
+	Delay  time.Duration
 }
 
 // Changelog reports whether source table t reads changes (false for an
@@ -232,6 +252,28 @@ func (c *Connector) optionList() string {
 		names = append(names, o.Name)
 	}
 	return strings.Join(names, ", ")
+}
+
+// WholeNumber returns a Check accepting whole numbers of at least min.
+func WholeNumber(min int64) func(string) error {
+	return func(v string) error {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		switch {
+		case err == nil && n >= min:
+			return nil
+		case min == 1:
+			return fmt.Errorf("expected a whole number greater than 0")
+		}
+		return fmt.Errorf("expected a whole number, %d or more", min)
+	}
+}
+
+// Integer is a Check accepting any whole number.
+func Integer(v string) error {
+	if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
+		return fmt.Errorf("expected a whole number")
+	}
+	return nil
 }
 
 // OneOf returns a Check accepting only the listed values (case-insensitive).
