@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -55,13 +56,42 @@ type upsertDecoder struct {
 	marks *array.BooleanBuilder
 }
 
-// Append decodes a value: the key's current row.
+// Append decodes a value: the key's current row. Kafka Connect's JSON
+// converter may wrap it ({"schema": ..., "payload": row}); Debezium's
+// ExtractNewRecordState with delete.handling.mode = rewrite marks a delete
+// with "__deleted": "true" in the row.
 func (d *upsertDecoder) Append(value []byte) error {
+	value = unwrapPayload(value)
+	deleted := false
+	if bytes.Contains(value, []byte(`"`+executor.DeletedColumn+`"`)) {
+		var m struct {
+			Deleted any `json:"__deleted"`
+		}
+		if json.Unmarshal(value, &m) == nil {
+			deleted = m.Deleted == true || m.Deleted == "true"
+		}
+	}
 	if err := d.rows.Append(value); err != nil {
 		return err
 	}
-	d.marks.Append(false)
+	d.marks.Append(deleted)
 	return nil
+}
+
+// unwrapPayload returns the payload of a value that Kafka Connect's JSON
+// converter wrapped with its schema, else the value.
+func unwrapPayload(value []byte) []byte {
+	if !bytes.HasPrefix(bytes.TrimLeft(value, " \t\r\n"), []byte(`{"schema"`)) {
+		return value
+	}
+	var w struct {
+		Schema  json.RawMessage `json:"schema"`
+		Payload json.RawMessage `json:"payload"`
+	}
+	if json.Unmarshal(value, &w) != nil || len(w.Payload) == 0 || w.Payload[0] != '{' {
+		return value
+	}
+	return w.Payload
 }
 
 // AppendTombstone decodes a tombstone's key into a row that holds only the
@@ -71,6 +101,7 @@ func (d *upsertDecoder) AppendTombstone(key []byte) error {
 	if len(key) == 0 {
 		return fmt.Errorf("a tombstone without a key: it cannot say which row it deletes")
 	}
+	key = unwrapPayload(key)
 	obj := key
 	var probe map[string]json.RawMessage
 	if json.Unmarshal(key, &probe) != nil {

@@ -362,3 +362,28 @@ func TestBadChangesAreCountedNotFatal(t *testing.T) {
 		t.Fatalf("a PRIMARY KEY on a json source: %v", err)
 	}
 }
+
+// TestUnwrappedDebeziumTopicAsUpserts: the course's Debezium configuration
+// (ExtractNewRecordState, tombstones kept, the JSON converter's schema
+// wrapping on keys and values) read with mode = 'upsert': the table ends
+// as the database's; a rewrite-mode delete ("__deleted": "true") deletes too.
+func TestUnwrappedDebeziumTopicAsUpserts(t *testing.T) {
+	wrap := func(payload string) string {
+		return `{"schema": {"type": "struct", "optional": false, "fields": []}, "payload": ` + payload + `}`
+	}
+	key := func(id int) string { return wrap(fmt.Sprintf(`{"id": %d}`, id)) }
+	row := func(id int, name, country string) string {
+		return wrap(fmt.Sprintf(`{"id": %d, "name": "%s", "country": "%s", "__deleted": "false"}`, id, name, country))
+	}
+	keys := []string{key(1), key(2), key(3), key(2), key(1), key(1), key(3)}
+	values := []string{row(1, "Ann", "FR"), row(2, "Bob", "DE"), row(3, "Cid", "ES"), row(2, "Bob", "AT"),
+		wrap(`{"id": 1, "name": "Ann", "country": "FR", "__deleted": "true"}`), "", ""}
+	x := newEnv(t)
+	x.produceKeyed("dbserver1.public.customers", keys, values)
+	x.exec(`CREATE SOURCE customers_rows (id BIGINT, name VARCHAR, country VARCHAR, PRIMARY KEY (id))
+  WITH (connector = 'kafka', topic = 'dbserver1.public.customers', mode = 'upsert', stop = 'latest');
+CREATE TABLE customers (id BIGINT, name VARCHAR, country VARCHAR, PRIMARY KEY (id));
+INSERT INTO customers SELECT * FROM customers_rows;`)
+	x.wait()
+	expectLines(t, x.rows("SELECT * FROM customers"), []string{"id=2 name=Bob country=AT"})
+}
