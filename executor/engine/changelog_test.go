@@ -387,3 +387,60 @@ INSERT INTO customers SELECT * FROM customers_rows;`)
 	x.wait()
 	expectLines(t, x.rows("SELECT * FROM customers"), []string{"id=2 name=Bob country=AT"})
 }
+
+// TestChangelogIntoKafkaWritesTombstones: a changelog written to a Kafka
+// table with a primary key ends with the current row of every key, and a
+// tombstone for each deleted one; read as an upsert topic again, it gives
+// the source's table back.
+func TestChangelogIntoKafkaWritesTombstones(t *testing.T) {
+	rng := rand.New(rand.NewSource(29))
+	events, model := randomChanges(rng, 200)
+	wantMirror, _ := modelRows(model)
+	x := newEnv(t)
+	x.produceChanges("pg.public.customers", events)
+	x.exec(fmt.Sprintf(changelogSources, 50) + `CREATE TABLE customers_out (id BIGINT, name VARCHAR, country VARCHAR, credit BIGINT, PRIMARY KEY (id))
+  WITH (connector = 'kafka', topic = 'customers_out');
+INSERT INTO customers_out SELECT id, name, country, credit FROM customers_cdc;`)
+	x.wait()
+	last := map[string]string{} // key → last value ("" for a tombstone)
+	for _, r := range topicRowsInOrder(t, x, "customers_out") {
+		last[r[0]] = r[1]
+	}
+	tombstones := 0
+	for _, v := range last {
+		if v == "" {
+			tombstones++
+		}
+	}
+	if tombstones == 0 || len(last)-tombstones != len(model) {
+		t.Fatalf("%d keys, %d of them deleted; the model holds %d rows", len(last), tombstones, len(model))
+	}
+	x.exec(`CREATE SOURCE again (id BIGINT, name VARCHAR, country VARCHAR, credit BIGINT, PRIMARY KEY (id))
+  WITH (connector = 'kafka', topic = 'customers_out', mode = 'upsert', stop = 'latest');
+CREATE TABLE again_table (id BIGINT, name VARCHAR, country VARCHAR, credit BIGINT, PRIMARY KEY (id));
+INSERT INTO again_table SELECT * FROM again;`)
+	x.wait()
+	expectLines(t, x.rows("SELECT * FROM again_table"), wantMirror)
+}
+
+// topicRowsInOrder reads a topic's committed records as key and value, in
+// offset order within each partition (a key stays in one partition).
+func topicRowsInOrder(t *testing.T, x *env, topic string) [][2]string {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(x.broker.Addr()), kgo.ConsumeTopics(topic),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	var rows [][2]string
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	for {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			break
+		}
+		fs.EachRecord(func(r *kgo.Record) { rows = append(rows, [2]string{string(r.Key), string(r.Value)}) })
+	}
+	return rows
+}
