@@ -7,19 +7,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tide-sql/tide/connectors/format"
 	"github.com/tide-sql/tide/executor"
 )
 
 // SourceOptions are the options of a Kafka source, with the Spark and Flink
-// spellings accepted for them.
-var SourceOptions = []executor.Option{
+// spellings accepted for them, and those of every format.
+var SourceOptions = append(sourceOptions, format.Options()...)
+
+var sourceOptions = []executor.Option{
 	{Name: "topic", Required: true, Synonyms: []string{"subscribe"}, Check: checkNotEmpty,
 		Help: "topic to read"},
 	{Name: "brokers", Synonyms: []string{"properties.bootstrap.servers", "kafka.bootstrap.servers", "bootstrap.servers"},
 		Check: checkBrokers,
 		Help:  "comma-separated bootstrap brokers host:port (default: --brokers, $TIDE_BROKERS or the embedded broker)"},
-	{Name: "format", Default: "json", Synonyms: []string{"value.format"}, Check: executor.OneOf("json"),
-		Help: "message value format"},
+	{Name: "format", Default: "json", Synonyms: []string{"value.format"}, Check: format.CheckName,
+		Help: "message format: " + strings.Join(format.Names(), ", ")},
 	{Name: "start", Default: "earliest", Synonyms: []string{"startingOffsets", "scan.startup.mode"}, Check: checkStart,
 		Help: "where partitions without a checkpoint start: earliest, latest, group or timestamp:<RFC3339>"},
 	{Name: "start_timestamp", Synonyms: []string{"scan.startup.timestamp-millis", "startingTimestamp"}, Check: checkInstant,
@@ -36,6 +39,16 @@ var SourceOptions = []executor.Option{
 		Help: "what to do with a message that does not decode: fail, skip or table:NAME"},
 	{Name: "late", Default: "drop", Check: checkLate,
 		Help: "what to do with rows behind the watermark: drop or table:NAME"},
+	{Name: "mode", Default: "append", Check: checkMode,
+		Help: "append (every message is a row), or upsert (Flink's upsert-kafka: the latest value per key is the row of the source's PRIMARY KEY, a null value deletes the key)"},
+}
+
+// checkMode accepts append and upsert.
+func checkMode(v string) error {
+	if m := strings.ToLower(strings.TrimSpace(v)); m != "append" && m != "upsert" {
+		return fmt.Errorf("expected append or upsert")
+	}
+	return nil
 }
 
 // startMode says where a partition without a checkpointed offset starts.
@@ -69,6 +82,7 @@ type sourceConfig struct {
 	idleTimeout time.Duration // 0: never idle
 	onError     errorMode
 	deadLetters string // errorTable: the table's name
+	upsert      bool   // mode = upsert
 	// task and tasks: the reader is task `task` of `tasks` of a parallel
 	// query and reads the partitions p with p % tasks == task (set by the
 	// engine through executor.TaskOption, never by users).
@@ -126,6 +140,7 @@ func parseSourceConfig(opts map[string]string, defaultBrokers string) (sourceCon
 	c.maxBatch, _ = strconv.Atoi(get("max_batch"))
 	c.idleTimeout, _ = parseDuration(get("idle_timeout"))
 	c.onError, c.deadLetters = parseOnError(get("on_error"))
+	c.upsert = strings.EqualFold(get("mode"), "upsert")
 	task, tasks, err := executor.ParseTask(get(executor.TaskOption))
 	if err != nil {
 		return c, err

@@ -2,12 +2,11 @@ package kafka
 
 // The Kafka sink (a table with connector = 'kafka').
 //
-// Each row becomes one record: the value is a JSON object with the column
-// names as keys (timestamps as RFC 3339 strings with milliseconds in UTC,
-// dates as "YYYY-MM-DD", NULL as null, NaN and infinities as null); the key
-// is made of the key option's columns, by default the primary key (one
-// column: its value as text; several: a JSON object of them), or null
-// without either. A boolean column named __deleted is reserved for
+// Each row becomes one record, its key and value encoded by the table's
+// format (package format; json by default: the value is a JSON object with
+// the column names as keys, the key the text of a one-column key or a JSON
+// object of several). The key is made of the key option's columns, by
+// default the primary key, or null without either. A boolean column named __deleted is reserved for
 // retractions: it is not written, and a row with __deleted = true becomes a
 // tombstone (the key with a null value). Batches are compressed as the
 // compression option says (none by default, which every client reads).
@@ -53,6 +52,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/tide-sql/tide/catalog"
+	"github.com/tide-sql/tide/connectors/format"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -61,7 +61,7 @@ const (
 	// value = the epoch, as decimal text.
 	sinkEpochTopic = "__tide_sink_epochs"
 	// sinkDeletedColumn marks a retraction row.
-	sinkDeletedColumn = "__deleted"
+	sinkDeletedColumn = executor.DeletedColumn
 	// sinkOpenTimeout bounds reaching the brokers and creating topics.
 	sinkOpenTimeout = 15 * time.Second
 	// sinkTxnTimeout is how long a transaction (an epoch) may stay open.
@@ -70,8 +70,9 @@ const (
 
 // Sink writes a query's output to a Kafka topic.
 type Sink struct {
-	name string // the tide table, for errors
-	cfg  sinkConfig
+	name   string // the tide table, for errors
+	cfg    sinkConfig
+	format format.Sink // encodes the records
 
 	mu        sync.Mutex
 	cl        *kgo.Client
@@ -103,10 +104,30 @@ func NewSink(t *catalog.Table, env executor.Env) (executor.Sink, error) {
 	if err == nil {
 		err = allowedBrokers(env.Hosts, cfg.brokers)
 	}
+	var fs format.Sink
+	if err == nil {
+		fs, err = newSinkFormat(t, cfg.topic, env)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("kafka sink %s: %v", t.Name, err)
 	}
-	return &Sink{name: t.Name, cfg: cfg}, nil
+	return &Sink{name: t.Name, cfg: cfg, format: fs}, nil
+}
+
+// newSinkFormat binds the sink's format option to table t.
+func newSinkFormat(t *catalog.Table, topic string, env executor.Env) (format.Sink, error) {
+	f, cfg, err := format.Bind(t, "format", "json", topic, env.Hosts)
+	if err != nil {
+		return nil, err
+	}
+	if f.NewSink == nil {
+		return nil, fmt.Errorf("format %s cannot be written", cfg.Name)
+	}
+	fs, err := f.NewSink(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("format %s: %v", cfg.Name, err)
+	}
+	return fs, nil
 }
 
 func (s *Sink) errorf(format string, args ...any) error {
@@ -128,12 +149,12 @@ func (s *Sink) Open(ctx context.Context, spec executor.SinkSpec) error {
 	if spec.Schema == nil || spec.QueryID == "" {
 		return s.errorf("open: the spec needs a schema and a query id")
 	}
-	enc, err := newSinkEncoder(spec, s.cfg.key)
+	octx, cancel := context.WithTimeout(ctx, sinkOpenTimeout)
+	defer cancel()
+	enc, err := newSinkEncoder(octx, s.format, spec, s.cfg.key)
 	if err != nil {
 		return s.errorf("open: %v", err)
 	}
-	octx, cancel := context.WithTimeout(ctx, sinkOpenTimeout)
-	defer cancel()
 	if err := sinkProbe(octx, s.cfg.brokers); err != nil {
 		return s.errorf("open: %v", err)
 	}

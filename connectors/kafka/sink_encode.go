@@ -1,54 +1,47 @@
 package kafka
 
-// The Kafka sink's record encoding: each row becomes a JSON object with the
-// column names as keys; the key is the key columns' values (one column: its
-// text; several: a JSON object of them), or null without key columns.
+// The Kafka sink's record encoding: each row becomes one record whose key
+// and value the table's format encodes (the key: the key option's columns,
+// else the primary key, else none). A boolean column __deleted is not
+// written: a row with __deleted = true becomes a tombstone.
 
 import (
+	"context"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/tide-sql/tide/catalog"
+	"github.com/tide-sql/tide/connectors/format"
 	"github.com/tide-sql/tide/executor"
 )
 
 // sinkEncoder turns rows into records.
 type sinkEncoder struct {
-	names   [][]byte // `"name":` of each value column, the first with "{"
-	cols    []int    // record columns written as values
-	key     []int    // record columns of the key
-	keyName [][]byte // `"name":` of each key column, the first with "{"
-	deleted int      // record column of __deleted, or -1
+	enc     format.Encoder
+	key     []int // record columns of the key
+	deleted int   // record column of __deleted, or -1
 	nfields int
 	types   []arrow.DataType
 }
 
-// newSinkEncoder prepares the encoding of spec's rows, keyed by the columns
-// named in key (nil: the spec's primary key).
-func newSinkEncoder(spec executor.SinkSpec, key []string) (*sinkEncoder, error) {
+// newSinkEncoder prepares the encoding of spec's rows in format f, keyed by
+// the columns named in key (nil: the spec's primary key).
+func newSinkEncoder(ctx context.Context, f format.Sink, spec executor.SinkSpec, key []string) (*sinkEncoder, error) {
 	e := &sinkEncoder{deleted: -1, nfields: spec.Schema.NumFields()}
-	for i, f := range spec.Schema.Fields() {
-		e.types = append(e.types, f.Type)
-		if f.Name == sinkDeletedColumn {
-			if f.Type.ID() != arrow.BOOL {
-				return nil, fmt.Errorf("column %s must be BOOLEAN, it is %s", sinkDeletedColumn, f.Type)
+	var value []int
+	for i, fd := range spec.Schema.Fields() {
+		e.types = append(e.types, fd.Type)
+		if fd.Name == sinkDeletedColumn {
+			if fd.Type.ID() != arrow.BOOL {
+				return nil, fmt.Errorf("column %s must be BOOLEAN, it is %s", sinkDeletedColumn, fd.Type)
 			}
 			e.deleted = i
 			continue
 		}
-		if err := sinkCheckType(f.Type); err != nil {
-			return nil, fmt.Errorf("column %s: %v", f.Name, err)
-		}
-		e.names = append(e.names, sinkFieldName(len(e.cols) == 0, f.Name))
-		e.cols = append(e.cols, i)
+		value = append(value, i)
 	}
 	keyCols := spec.PrimaryKey
 	if key != nil {
@@ -65,12 +58,16 @@ func newSinkEncoder(spec executor.SinkSpec, key []string) (*sinkEncoder, error) 
 		if k < 0 || k >= e.nfields || k == e.deleted {
 			return nil, fmt.Errorf("primary key column index %d is not a column", k)
 		}
-		e.keyName = append(e.keyName, sinkFieldName(len(e.key) == 0, spec.Schema.Field(k).Name))
 		e.key = append(e.key, k)
 	}
 	if spec.Mode == executor.SinkUpsert && len(e.key) == 0 {
 		return nil, fmt.Errorf("upsert needs a primary key")
 	}
+	enc, err := f.NewEncoder(ctx, format.EncoderSpec{Schema: spec.Schema, Value: value, Key: e.key})
+	if err != nil {
+		return nil, err
+	}
+	e.enc = enc
 	return e, nil
 }
 
@@ -82,14 +79,6 @@ func sinkColumnIndex(s *arrow.Schema, name string) int {
 		}
 	}
 	return -1
-}
-
-func sinkFieldName(first bool, name string) []byte {
-	b := []byte{','}
-	if first {
-		b[0] = '{'
-	}
-	return append(sinkAppendString(b, name), ':')
 }
 
 // records encodes every row of rec. The keys and values share a few large
@@ -117,6 +106,7 @@ func (e *sinkEncoder) records(topic string, rec arrow.Record) ([]*kgo.Record, er
 		}
 		return buf[start:len(buf):len(buf)]
 	}
+	var err error
 	for row := 0; row < n; row++ {
 		if cap(buf)-len(buf) < 4096 {
 			buf = make([]byte, 0, 256*1024)
@@ -124,7 +114,9 @@ func (e *sinkEncoder) records(topic string, rec arrow.Record) ([]*kgo.Record, er
 		r := &all[row]
 		r.Topic = topic
 		start := len(buf)
-		buf = e.appendKey(buf, rec, row)
+		if buf, err = e.enc.AppendKey(buf, rec, row); err != nil {
+			return nil, fmt.Errorf("row %d: key: %v", row, err)
+		}
 		r.Key = cut(start)
 		if del != nil && del.IsValid(row) && del.Value(row) {
 			if len(e.key) == 0 {
@@ -134,192 +126,11 @@ func (e *sinkEncoder) records(topic string, rec arrow.Record) ([]*kgo.Record, er
 			continue
 		}
 		start = len(buf)
-		for i, c := range e.cols {
-			buf = append(buf, e.names[i]...)
-			buf = sinkAppendJSON(buf, rec.Column(c), row)
+		if buf, err = e.enc.AppendValue(buf, rec, row); err != nil {
+			return nil, fmt.Errorf("row %d: %v", row, err)
 		}
-		buf = append(buf, '}')
 		r.Value = cut(start)
 		out[row] = r
 	}
 	return out, nil
-}
-
-// appendKey appends the row's key: nothing without key columns, the text
-// of a one-column key (nothing if it is NULL), a JSON object otherwise.
-func (e *sinkEncoder) appendKey(b []byte, rec arrow.Record, row int) []byte {
-	switch len(e.key) {
-	case 0:
-		return b
-	case 1:
-		return sinkAppendText(b, rec.Column(e.key[0]), row)
-	}
-	for i, k := range e.key {
-		b = append(b, e.keyName[i]...)
-		b = sinkAppendJSON(b, rec.Column(k), row)
-	}
-	return append(b, '}')
-}
-
-func sinkCheckType(t arrow.DataType) error {
-	if catalog.IsNested(t) {
-		return sinkCheckNested(t)
-	}
-	switch t.ID() {
-	case arrow.BOOL, arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32,
-		arrow.UINT64, arrow.FLOAT32, arrow.FLOAT64, arrow.STRING, arrow.LARGE_STRING, arrow.TIMESTAMP,
-		arrow.DATE32, arrow.DATE64, arrow.NULL:
-		return nil
-	}
-	return fmt.Errorf("type %s cannot be written as JSON", t)
-}
-
-const sinkTimeLayout = "2006-01-02T15:04:05.000Z07:00"
-
-// sinkAppendText appends row i of arr as key text (nothing for NULL).
-func sinkAppendText(b []byte, arr arrow.Array, i int) []byte {
-	if arr.IsNull(i) {
-		return b
-	}
-	switch a := arr.(type) {
-	case *array.String:
-		return append(b, a.Value(i)...)
-	case *array.LargeString:
-		return append(b, a.Value(i)...)
-	case *array.Timestamp, *array.Date32, *array.Date64:
-		return sinkAppendTime(b, arr, i)
-	}
-	return sinkAppendJSON(b, arr, i)
-}
-
-// sinkAppendTime appends a timestamp as RFC 3339 with milliseconds in UTC,
-// a date as YYYY-MM-DD.
-func sinkAppendTime(b []byte, arr arrow.Array, i int) []byte {
-	switch a := arr.(type) {
-	case *array.Timestamp:
-		t := a.Value(i).ToTime(a.DataType().(*arrow.TimestampType).Unit)
-		return t.UTC().AppendFormat(b, sinkTimeLayout)
-	case *array.Date32:
-		return a.Value(i).ToTime().AppendFormat(b, time.DateOnly)
-	case *array.Date64:
-		return a.Value(i).ToTime().UTC().AppendFormat(b, time.DateOnly)
-	}
-	return b
-}
-
-// sinkAppendJSON appends row i of arr as a JSON value.
-func sinkAppendJSON(b []byte, arr arrow.Array, i int) []byte {
-	if arr.IsNull(i) {
-		return append(b, "null"...)
-	}
-	switch a := arr.(type) {
-	case *array.Boolean:
-		return strconv.AppendBool(b, a.Value(i))
-	case *array.Int64:
-		return strconv.AppendInt(b, a.Value(i), 10)
-	case *array.Int32:
-		return strconv.AppendInt(b, int64(a.Value(i)), 10)
-	case *array.Int16:
-		return strconv.AppendInt(b, int64(a.Value(i)), 10)
-	case *array.Int8:
-		return strconv.AppendInt(b, int64(a.Value(i)), 10)
-	case *array.Uint64:
-		return strconv.AppendUint(b, a.Value(i), 10)
-	case *array.Uint32:
-		return strconv.AppendUint(b, uint64(a.Value(i)), 10)
-	case *array.Uint16:
-		return strconv.AppendUint(b, uint64(a.Value(i)), 10)
-	case *array.Uint8:
-		return strconv.AppendUint(b, uint64(a.Value(i)), 10)
-	case *array.Float64:
-		return sinkAppendFloat(b, a.Value(i), 64)
-	case *array.Float32:
-		return sinkAppendFloat(b, float64(a.Value(i)), 32)
-	case *array.String:
-		return sinkAppendString(b, a.Value(i))
-	case *array.LargeString:
-		return sinkAppendString(b, a.Value(i))
-	case *array.Timestamp, *array.Date32, *array.Date64:
-		return append(sinkAppendTime(append(b, '"'), arr, i), '"')
-	case *array.Struct, *array.List, *array.Map:
-		return executor.AppendJSON(b, executor.Value(arr, i)) // nested JSON
-	}
-	return sinkAppendString(b, arr.ValueStr(i))
-}
-
-// sinkAppendFloat writes f as encoding/json does; NaN and infinities, which
-// JSON lacks, become null.
-func sinkAppendFloat(b []byte, f float64, bits int) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(b, "null"...)
-	}
-	abs := f
-	if abs < 0 {
-		abs = -abs
-	}
-	format := byte('f')
-	if abs != 0 && (bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21)) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, bits)
-	if format == 'e' { // clean up e-09 to e-9, as encoding/json does
-		n := len(b)
-		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
-}
-
-const sinkHex = "0123456789abcdef"
-
-// sinkAppendString appends s as a JSON string. Invalid UTF-8 becomes
-// \ufffd; U+2028 and U+2029 are escaped, as encoding/json does.
-func sinkAppendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < 0x80 {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', sinkHex[c>>4], sinkHex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == 0xFFFD && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', sinkHex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

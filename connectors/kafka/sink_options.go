@@ -9,6 +9,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/tide-sql/tide/catalog"
+	"github.com/tide-sql/tide/connectors/format"
+	_ "github.com/tide-sql/tide/connectors/formats" // the formats the format option names
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -29,8 +31,8 @@ var sinkOptions = []executor.Option{
 	{Name: "brokers", Synonyms: []string{"properties.bootstrap.servers", "kafka.bootstrap.servers", "bootstrap.servers"},
 		Check: func(v string) error { _, err := sinkSplitBrokers(v); return err },
 		Help:  "comma-separated bootstrap brokers host:port (default: --brokers, $TIDE_BROKERS or the embedded broker)"},
-	{Name: "format", Default: "json", Synonyms: []string{"value.format"}, Check: executor.OneOf("json"),
-		Help: "message value format"},
+	{Name: "format", Default: "json", Synonyms: []string{"value.format"}, Check: format.CheckName,
+		Help: "message format: " + strings.Join(format.Names(), ", ")},
 	{Name: "key", Synonyms: []string{"key.fields"}, Check: func(v string) error { _, err := sinkSplitKey(v); return err },
 		Help: "comma-separated columns whose values make the message key (one column: its text; several: a JSON object); " +
 			"default: the primary key, else no key"},
@@ -42,9 +44,9 @@ var sinkOptions = []executor.Option{
 			"false: idempotent produce, at least once, for clients that cannot read committed only"},
 }
 
-// SinkOptions are the Kafka sink's options, for the kafka connector's
-// registration (which merges them with the source's).
-var SinkOptions = sinkOptions
+// SinkOptions are the Kafka sink's options with those of every format, for
+// the kafka connector's registration (which merges them with the source's).
+var SinkOptions = append(append([]executor.Option(nil), sinkOptions...), format.Options()...)
 
 // sinkConfig is a Kafka sink's options, parsed.
 type sinkConfig struct {
@@ -60,9 +62,6 @@ func parseSinkConfig(opts map[string]string, defaultBrokers string) (sinkConfig,
 	c.topic = strings.TrimSpace(opts["topic"])
 	if err := sinkCheckTopic(c.topic); err != nil {
 		return c, fmt.Errorf("option topic: %v", err)
-	}
-	if f := opts["format"]; f != "" && !strings.EqualFold(f, "json") {
-		return c, fmt.Errorf("option format = '%s': only json is supported", f)
 	}
 	switch strings.ToLower(strings.TrimSpace(opts["transactional"])) {
 	case "", "true":

@@ -14,7 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/tide-sql/tide/catalog"
-	"github.com/tide-sql/tide/connectors/jsonfmt"
+	"github.com/tide-sql/tide/connectors/format"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -24,6 +24,7 @@ type Reader struct {
 	table      string
 	cfg        sourceConfig
 	schema     *arrow.Schema
+	format     format.Source // decodes the message values
 	mem        memory.Allocator
 	decodeTime time.Duration // spent decoding in the last Fetch
 
@@ -44,8 +45,9 @@ type Reader struct {
 
 	disc *discovery // finds partitions added to the topic; nil when bounded
 
-	mu      sync.Mutex // guards what Lag and Status read: partition next, highWater, lastRecordTime, waiting
-	waiting bool       // the topic did not exist at Open and has not appeared yet
+	mu         sync.Mutex // guards what Lag and Status read: partition next, highWater, lastRecordTime, waiting, formatWait
+	waiting    bool       // the topic did not exist at Open and has not appeared yet
+	formatWait error      // why the format could not prepare the last fetch's records (format.Preparer)
 }
 
 // partition is the read state of one topic partition.
@@ -55,7 +57,7 @@ type partition struct {
 	stop    int64         // stop = 'latest': end offset at Open; -1 when unbounded
 	done    bool          // reached stop and removed from the client
 	pending []*kgo.Record // fetched, not delivered yet; ascending offsets ≥ next
-	dec     *jsonfmt.Decoder
+	dec     format.Decoder
 	lastRec time.Time // wall clock when a record last arrived (Open time before)
 
 	ctrlNext       int64     // offset after the last transaction marker seen beyond pending
@@ -79,14 +81,19 @@ func NewSourceReader(t *catalog.Table, env executor.Env, mem memory.Allocator) (
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", t.Name, err)
 	}
-	schema := t.Schema()
-	if err := jsonfmt.CheckSchema(schema); err != nil {
-		return nil, fmt.Errorf("source %s: format json: %w", t.Name, err)
+	fs, err := newSourceFormat(t, cfg.topic, env)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", t.Name, err)
+	}
+	if cfg.upsert {
+		if fs, err = newUpsertFormat(t, fs); err != nil {
+			return nil, fmt.Errorf("source %s: %w", t.Name, err)
+		}
 	}
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	r := &Reader{table: t.Name, cfg: cfg, schema: schema, mem: mem, paused: map[int32]bool{}}
+	r := &Reader{table: t.Name, cfg: cfg, schema: fs.Schema(), format: fs, mem: mem, paused: map[int32]bool{}}
 	if cfg.onError == errorTable {
 		if env.Table != nil {
 			dt, _, err := env.Table(cfg.deadLetters)

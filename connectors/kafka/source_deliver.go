@@ -1,6 +1,8 @@
 package kafka
 
 import (
+	"context"
+	"errors"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -9,7 +11,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/tide-sql/tide/connectors/jsonfmt"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -38,7 +39,9 @@ type badRecord struct {
 }
 
 // deliver decodes the deliverable buffered records and advances positions.
-func (r *Reader) deliver(until executor.Offsets) (executor.Fetch, error) {
+// When the format cannot prepare them yet (see prepare) it waits up to
+// wait, then delivers nothing: the records stay buffered.
+func (r *Reader) deliver(ctx context.Context, wait time.Duration, until executor.Offsets) (executor.Fetch, error) {
 	jobs := make([]decodeJob, 0, len(r.order))
 	counts := make([]int, 0, len(r.order))
 	for _, id := range r.order {
@@ -59,6 +62,9 @@ func (r *Reader) deliver(until executor.Offsets) (executor.Fetch, error) {
 			}
 		}
 		jobs = kept
+	}
+	if !r.prepare(ctx, jobs, wait) {
+		jobs = nil
 	}
 	decodeStart := time.Now()
 	results := r.decode(jobs)
@@ -181,17 +187,29 @@ func (r *Reader) decode(jobs []decodeJob) []decodeResult {
 }
 
 // decodePartition decodes one partition's records with its own decoder.
-// Tombstones (null values) are counted and skipped: for a JSON source they
-// carry no row. With on_error = 'fail' it stops at the first bad record.
+// Tombstones (null values) are counted and skipped: they carry no row. With on_error = 'fail' it stops at the first bad record.
 func (r *Reader) decodePartition(j decodeJob) decodeResult {
 	p := j.p
 	if p.dec == nil {
-		p.dec = jsonfmt.NewDecoder(r.schema, r.mem)
+		p.dec = r.format.NewDecoder(r.mem)
 	}
 	var res decodeResult
 	for _, rec := range j.recs {
 		if rec.Value == nil {
-			res.tombstones++
+			td, ok := p.dec.(tombstoneDecoder)
+			if !ok {
+				res.tombstones++
+				continue
+			}
+			// An upsert topic: the tombstone deletes its key.
+			if err := td.AppendTombstone(rec.Key); err != nil {
+				res.bad = append(res.bad, badRecord{rec: rec, reason: err})
+				if r.cfg.onError == errorFail {
+					break
+				}
+				continue
+			}
+			res.origins = append(res.origins, rec)
 			continue
 		}
 		var err error = errEmptyValue
@@ -211,7 +229,7 @@ func (r *Reader) decodePartition(j decodeJob) decodeResult {
 	return res
 }
 
-var errEmptyValue = &jsonfmt.DecodeError{Msg: "message value is empty"}
+var errEmptyValue = errors.New("message value is empty")
 
 // fairShare splits budget between partitions holding counts records: each
 // gets an equal share, and what a partition does not need goes to the rest.

@@ -41,7 +41,7 @@ func (r *Reader) Fetch(ctx context.Context, wait time.Duration, until executor.O
 	if err != nil {
 		return executor.Fetch{}, err
 	}
-	return r.deliver(until)
+	return r.deliver(ctx, wait, until)
 }
 
 // fillNext polls until some record can be delivered or wait has passed.

@@ -101,7 +101,7 @@ func TestBadOptionValuesAreRejectedClearly(t *testing.T) {
 		{"start", "timestamp:May 1st", "not an RFC 3339 time"},
 		{"startingOffsets", `{"t":{"0":5}}`, "per-partition JSON offsets are not supported"},
 		{"stop", "forever", "never or latest"},
-		{"format", "avro", "json"},
+		{"format", "xml", "expected one of"},
 		{"brokers", "a:b:c", "not host:port"},
 		{"brokers", "k:99999", "bad port"},
 	} {

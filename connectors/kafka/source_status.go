@@ -16,12 +16,17 @@ import (
 const noticeTimeout = 3 * time.Second
 
 // Status says what the reader is waiting for, or "" while it reads: a source
-// whose topic did not exist at Open waits for it.
+// whose topic did not exist at Open waits for it; one whose format could
+// not look up what its records refer to (a schema registry that cannot be
+// reached) waits for that, its records kept.
 func (r *Reader) Status() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.waiting {
 		return fmt.Sprintf("waiting for topic %q on %s", r.cfg.topic, r.brokerList())
+	}
+	if r.formatWait != nil {
+		return fmt.Sprintf("waiting to decode topic %q: %v", r.cfg.topic, r.formatWait)
 	}
 	return ""
 }

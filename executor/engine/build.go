@@ -91,7 +91,30 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 		if err != nil {
 			return nil, err
 		}
+		if n.Retract {
+			op, err := ops.NewRetractAggregate(n, in, e.mem)
+			if err != nil {
+				in.Close()
+				return nil, err
+			}
+			b.addStateful(op)
+			b.addCounters(op)
+			return op, nil
+		}
 		return e.buildAggregate(n, in, b)
+	case *planner.ChangelogNormalize:
+		in, err := e.build(n.Input, b, once)
+		if err != nil {
+			return nil, err
+		}
+		op, err := ops.NewChangelogNormalize(n, in, e.mem)
+		if err != nil {
+			in.Close()
+			return nil, err
+		}
+		b.addStateful(op)
+		b.addCounters(op)
+		return op, nil
 	case *planner.LookupJoin:
 		in, err := e.build(n.Input, b, once)
 		if err != nil {

@@ -1,0 +1,215 @@
+package avrofmt
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/tide-sql/tide/connectors/format"
+)
+
+// builder is one column's Arrow builder, typed once.
+type builder struct {
+	b      array.Builder
+	bools  *array.BooleanBuilder
+	ints   *array.Int64Builder
+	floats *array.Float64Builder
+	strs   *array.BinaryBuilder // the StringBuilder's embedded BinaryBuilder
+	times  *array.TimestampBuilder
+	dates  *array.Date32Builder
+}
+
+// slot holds the decoded value of one column for the record being decoded.
+type slot struct {
+	gen   uint32 // == Decoder.gen when the column got a value in this record
+	null  bool
+	i     int64
+	f     float64
+	bytes []byte // kindString: points into the message, a symbol or Decoder.scratch
+}
+
+// Decoder appends Avro records, one per message, as rows of Arrow
+// builders. It is not safe for concurrent use; its source is.
+type Decoder struct {
+	src      *source
+	builders []builder
+	slots    []slot
+	gen      uint32
+	rows     int
+	lastData []int // per column: string data bytes in the last batch
+
+	lastID  int32    // schema id of the previous record
+	last    *program // its program, nil before the first
+	scratch []byte   // text made while decoding the current record (uuid)
+}
+
+var _ format.Decoder = (*Decoder)(nil)
+
+func newDecoder(src *source, mem memory.Allocator) *Decoder {
+	d := &Decoder{
+		src:      src,
+		builders: make([]builder, len(src.cols)),
+		slots:    make([]slot, len(src.cols)),
+		gen:      1,
+		lastData: make([]int, len(src.cols)),
+	}
+	for i, f := range src.schema.Fields() {
+		bd := &d.builders[i]
+		bd.b = array.NewBuilder(mem, f.Type)
+		switch src.cols[i].kind {
+		case kindBool:
+			bd.bools = bd.b.(*array.BooleanBuilder)
+		case kindInt64:
+			bd.ints = bd.b.(*array.Int64Builder)
+		case kindFloat64:
+			bd.floats = bd.b.(*array.Float64Builder)
+		case kindString:
+			bd.strs = bd.b.(*array.StringBuilder).BinaryBuilder
+		case kindTimestamp:
+			bd.times = bd.b.(*array.TimestampBuilder)
+		case kindDate32:
+			bd.dates = bd.b.(*array.Date32Builder)
+		}
+	}
+	return d
+}
+
+// Len is the number of rows appended since the last NewRecord.
+func (d *Decoder) Len() int { return d.rows }
+
+// Append decodes one message value and appends it as one row. On error no
+// row is appended and the error, a *DecodeError, says what is wrong.
+func (d *Decoder) Append(value []byte) error {
+	p, body, err := d.program(value)
+	if err != nil {
+		return err
+	}
+	d.gen++
+	if d.gen == 0 { // wrapped: forget every stale generation
+		for i := range d.slots {
+			d.slots[i].gen = 0
+		}
+		d.gen = 1
+	}
+	d.scratch = d.scratch[:0]
+	i := 0
+	for k := range p.ops {
+		o := &p.ops[k]
+		var msg string
+		if i, msg = d.step(o, body, i); msg != "" {
+			return &DecodeError{SchemaID: p.id, Field: o.field, Msg: msg}
+		}
+	}
+	if i != len(body) {
+		return &DecodeError{SchemaID: p.id, Msg: fmt.Sprintf("%d bytes are left after the record (%d bytes): it was not written with this schema", len(body)-i, len(body))}
+	}
+	d.commit()
+	d.rows++
+	return nil
+}
+
+// program finds the program of a message and its Avro body.
+func (d *Decoder) program(value []byte) (*program, []byte, error) {
+	if p := d.src.inline; p != nil {
+		if p.err != nil {
+			return nil, nil, p.err
+		}
+		return p, value, nil
+	}
+	id, ok := schemaID(value)
+	if !ok {
+		return nil, nil, &DecodeError{SchemaID: -1, Msg: headerProblem(value)}
+	}
+	p := d.last
+	if p == nil || id != d.lastID {
+		var cached bool
+		if p, cached = d.src.program(id); cached {
+			d.last, d.lastID = p, id
+		}
+	}
+	if p.err != nil {
+		return nil, nil, p.err
+	}
+	return p, value[headerSize:], nil
+}
+
+// headerProblem says why v is not in Confluent's wire format.
+func headerProblem(v []byte) string {
+	if len(v) > 0 && v[0] != magicByte {
+		hint := ""
+		if v[0] == '{' || v[0] == '[' || v[0] == '"' {
+			hint = " (it looks like JSON: is the topic written with format json?)"
+		}
+		return fmt.Sprintf("the magic byte is 0x%02x, not 0: the value is not in Confluent's wire format%s", v[0], hint)
+	}
+	return fmt.Sprintf("the value has %d bytes: too short for Confluent's wire format (a zero magic byte and a 4-byte schema id come first)", len(v))
+}
+
+// commit appends the slots of the current record to the builders.
+func (d *Decoder) commit() {
+	gen := d.gen
+	for i := range d.builders {
+		bd := &d.builders[i]
+		s := &d.slots[i]
+		if s.gen != gen || s.null {
+			bd.b.AppendNull()
+			continue
+		}
+		switch d.src.cols[i].kind {
+		case kindString:
+			bd.strs.Append(s.bytes)
+		case kindFloat64:
+			bd.floats.Append(s.f)
+		case kindInt64:
+			bd.ints.Append(s.i)
+		case kindTimestamp:
+			bd.times.Append(arrow.Timestamp(s.i))
+		case kindDate32:
+			bd.dates.Append(arrow.Date32(s.i))
+		case kindBool:
+			bd.bools.Append(s.i != 0)
+		}
+	}
+}
+
+// NewRecord returns the rows appended so far as a record and resets the
+// builders. The caller owns the record and must Release it.
+func (d *Decoder) NewRecord() arrow.Record {
+	n := d.rows
+	arrs := make([]arrow.Array, len(d.builders))
+	for i := range d.builders {
+		bd := &d.builders[i]
+		if bd.strs != nil {
+			d.lastData[i] = bd.strs.DataLen()
+		}
+		arrs[i] = bd.b.NewArray()
+	}
+	rec := array.NewRecordBatch(d.src.schema, arrs, int64(n))
+	for _, a := range arrs {
+		a.Release()
+	}
+	d.rows = 0
+	// Batches tend to be alike: reserve what the last one needed.
+	if n > 0 {
+		for i := range d.builders {
+			bd := &d.builders[i]
+			bd.b.Reserve(n)
+			if bd.strs != nil && d.lastData[i] > 0 {
+				bd.strs.ReserveData(d.lastData[i])
+			}
+		}
+	}
+	return rec
+}
+
+// Release releases the builders. The decoder must not be used afterwards.
+func (d *Decoder) Release() {
+	for i := range d.builders {
+		if d.builders[i].b != nil {
+			d.builders[i].b.Release()
+			d.builders[i].b = nil
+		}
+	}
+}
