@@ -444,3 +444,32 @@ func topicRowsInOrder(t *testing.T, x *env, topic string) [][2]string {
 	}
 	return rows
 }
+
+// TestLookupJoinSeesATableKeptFromAChangelog: orders enriched from a
+// memory table that a Debezium changelog keeps up to date see each
+// customer's row as of the epoch they arrive in: renamed, then deleted.
+func TestLookupJoinSeesATableKeptFromAChangelog(t *testing.T) {
+	x := newEnv(t)
+	for _, topic := range []string{"pg.public.customers", "orders"} {
+		if err := x.broker.CreateTopic(topic, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x.exec(strings.ReplaceAll(fmt.Sprintf(changelogSources, 100), "stop = 'latest', ", "") + `CREATE SOURCE orders (order_id VARCHAR, customer BIGINT)
+  WITH (connector = 'kafka', topic = 'orders');
+CREATE TABLE enriched (order_id VARCHAR, name VARCHAR);
+INSERT INTO enriched SELECT o.order_id, c.name FROM orders o LEFT JOIN customers c ON o.customer = c.id;`)
+	ann := customer{1, "Ann", "FR", 10}
+	renamed := customer{1, "Anne", "FR", 10}
+	// Each order goes in once the table shows the change before it.
+	step := func(change, table, order string, wantRows int) {
+		x.produceChanges("pg.public.customers", []string{change})
+		waitFor(t, func() bool { return strings.Join(x.rows("SELECT * FROM customers"), ";") == table })
+		x.produce("orders", order)
+		waitFor(t, func() bool { return len(x.rows("SELECT * FROM enriched")) >= wantRows })
+	}
+	step(debeziumEvent("c", nil, &ann, false, false), "id=1 name=Ann country=FR credit=10", `{"order_id": "o1", "customer": 1}`, 1)
+	step(debeziumEvent("u", &ann, &renamed, false, false), "id=1 name=Anne country=FR credit=10", `{"order_id": "o2", "customer": 1}`, 2)
+	step(debeziumEvent("d", &renamed, nil, false, false), "", `{"order_id": "o3", "customer": 1}`, 3)
+	expectLines(t, x.rows("SELECT * FROM enriched"), []string{"order_id=o1 name=Ann", "order_id=o2 name=Anne", "order_id=o3 name=NULL"})
+}
