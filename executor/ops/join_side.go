@@ -28,7 +28,8 @@ type joinEntry struct {
 	row     int32
 	time    int64 // event time, µs
 	key     string
-	matched bool // joined with at least one row of the other side
+	pos     int32 // its place in byKey[key]
+	matched bool  // joined with at least one row of the other side
 }
 
 func newJoinSide() *joinSide {
@@ -64,6 +65,7 @@ func (s *joinSide) add(slot int32, row int, t int64, key string, matched bool) {
 		s.entries = append(s.entries, e)
 		id = int32(len(s.entries) - 1)
 	}
+	s.entries[id].pos = int32(len(s.byKey[key]))
 	s.byKey[key] = append(s.byKey[key], id)
 	heap.Push(&s.byTime, id)
 	s.live[slot]++
@@ -94,14 +96,13 @@ func (s *joinSide) evictBefore(t int64, gone func(e *joinEntry)) {
 		if gone != nil {
 			gone(e)
 		}
+		// Out of its key's list in constant time: the last entry takes
+		// its place (a window join keeps many rows under one key).
 		ids := s.byKey[e.key]
-		for i, x := range ids {
-			if x == id {
-				ids[i] = ids[len(ids)-1]
-				ids = ids[:len(ids)-1]
-				break
-			}
-		}
+		last := ids[len(ids)-1]
+		ids[e.pos] = last
+		s.entries[last].pos = e.pos
+		ids = ids[:len(ids)-1]
 		if len(ids) == 0 {
 			delete(s.byKey, e.key)
 		} else {
