@@ -20,6 +20,11 @@ const (
 	confluent   = "confluent-kafka-python"
 	kcat        = "kcat"
 	kafkajs     = "kafkajs"
+	// kafkajsRegistry is kafkajs with @kafkajs/confluent-schema-registry.
+	kafkajsRegistry = "kafkajs-schema-registry"
+	// pythonAvro is confluent-kafka-python's registry client with Debian's
+	// python3-avro encoding the records.
+	pythonAvro = "python3-avro"
 )
 
 const python = "/usr/bin/python3" // Debian's, with python3-kafka and python3-confluent-kafka
@@ -39,12 +44,20 @@ func clientMissing(client string) string {
 		if _, err := exec.LookPath("kcat"); err != nil {
 			return "kcat is not on PATH (apt-get install kcat)"
 		}
-	case kafkajs:
+	case kafkajs, kafkajsRegistry:
 		if _, err := exec.LookPath("node"); err != nil {
 			return "node is not on PATH (apt-get install nodejs npm)"
 		}
 		if !fileExists(filepath.Join("node_modules", "kafkajs", "package.json")) {
 			return "kafkajs is not installed (run npm ci in connectors/kafka/interop)"
+		}
+		if client == kafkajsRegistry && !fileExists(filepath.Join("node_modules", "@kafkajs", "confluent-schema-registry", "package.json")) {
+			return "@kafkajs/confluent-schema-registry is not installed (run npm ci in connectors/kafka/interop)"
+		}
+	case pythonAvro:
+		const imports = "import avro.io, confluent_kafka.schema_registry"
+		if out, err := exec.Command(python, "-c", imports).CombinedOutput(); err != nil {
+			return fmt.Sprintf("%s cannot %s (apt-get install python3-avro python3-confluent-kafka): %v %s", python, imports, err, bytes.TrimSpace(out))
 		}
 	}
 	return ""
