@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand"
+	"net"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +15,8 @@ import (
 	"github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
 	"github.com/twmb/franz-go/pkg/sr/srfake"
+
+	"github.com/tide-sql/tide/executor/engine"
 )
 
 // testRegistry is a schema registry for a test.
@@ -229,3 +233,49 @@ INSERT INTO seen SELECT * FROM statuses;`, reg.url, reg.url))
 
 // fmtTotal formats a sum as recordLines does (10 significant digits).
 func fmtTotal(f float64) string { return strconv.FormatFloat(f, 'g', 10, 64) }
+
+// A registry that cannot be reached does not lose the query: it runs,
+// saying what it waits for, and reads every record once the registry
+// answers on its address.
+func TestAvroQueryWaitsForAnUnreachableRegistry(t *testing.T) {
+	x := newEnv(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	url := "http://" + addr
+	var values [][]byte
+	var want []string
+	for i := range 3 {
+		values = append(values, confluent(t, 1, orderV1, map[string]any{"order_id": fmt.Sprint(i), "customer_id": "c",
+			"amount": float64(i), "ts": time.UnixMilli(int64(i)).UTC()}))
+		want = append(want, fmt.Sprintf("order_id=%d", i))
+	}
+	x.produceValues("orders", values...)
+	x.exec(fmt.Sprintf(`
+CREATE SOURCE orders (order_id VARCHAR, amount DOUBLE) WITH (connector = 'kafka', topic = 'orders', format = 'avro', schema.registry = '%s');
+CREATE TABLE ids (order_id VARCHAR);
+INSERT INTO ids SELECT order_id FROM orders;`, url))
+	waitFor(t, func() bool {
+		q, _ := x.e.Query("ids")
+		return strings.Contains(q.Status, "schema registry "+url+" cannot be reached")
+	})
+	if q, _ := x.e.Query("ids"); q.State != engine.QueryRunning || q.Progress.TotalInputRows != 0 || q.Progress.BadRecords != 0 {
+		t.Fatalf("while the registry is down: %s, %d rows, %d bad", q.State, q.Progress.TotalInputRows, q.Progress.BadRecords)
+	}
+	reg := srfake.NewRegistry()
+	if id, _, err := reg.RegisterSchema("orders-value", sr.Schema{Schema: orderV1}); err != nil || id != 1 {
+		t.Fatalf("id %d, %v", id, err)
+	}
+	if ln, err = net.Listen("tcp", addr); err != nil {
+		t.Skipf("cannot listen on %s again: %v", addr, err)
+	}
+	srv := &http.Server{Handler: reg.Handler()}
+	go srv.Serve(ln)
+	defer srv.Close()
+	x.waitRows("ids", 3)
+	expectLines(t, x.rows("SELECT * FROM ids"), want)
+	waitFor(t, func() bool { q, _ := x.e.Query("ids"); return q.Status == "" })
+}
