@@ -220,3 +220,25 @@ func TestARegistryServerErrorIsRetriedNotBad(t *testing.T) {
 		t.Fatalf("program after the registry recovered: %+v", p)
 	}
 }
+
+// Creating a source whose registry cannot be reached gives a notice naming
+// it; a registry that answers gives none.
+func TestNoticeNamesARegistryThatCannotBeReached(t *testing.T) {
+	reg := srfake.New()
+	defer reg.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if n := newRegistrySource(t, table(t, "x BIGINT"), reg.URL()).Notice(ctx); n != "" {
+		t.Errorf("notice with the registry up: %q", n)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	ln.Close()
+	n := newRegistrySource(t, table(t, "x BIGINT"), url).Notice(ctx)
+	if !strings.HasPrefix(n, "schema registry "+url+" cannot be reached: ") || !strings.HasSuffix(n, ": queries on src wait for it, their records kept") {
+		t.Errorf("notice %q", n)
+	}
+}

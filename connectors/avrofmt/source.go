@@ -23,6 +23,7 @@ const (
 // source is the avro format bound to one source table. It is shared by
 // the table's decoders (one per partition) and safe for concurrent use.
 type source struct {
+	table  string // for messages
 	schema *arrow.Schema
 	cols   []column
 	inline *program  // raw Avro: the program of the inline schema
@@ -40,6 +41,7 @@ type source struct {
 var (
 	_ format.Source   = (*source)(nil)
 	_ format.Preparer = (*source)(nil)
+	_ format.Noticer  = (*source)(nil)
 )
 
 func newSource(cfg format.Config) (format.Source, error) {
@@ -54,7 +56,7 @@ func newSource(cfg format.Config) (format.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &source{schema: cfg.Table.Schema(), cols: cols, programs: map[int32]*program{}}
+	s := &source{table: cfg.Table.Name, schema: cfg.Table.Schema(), cols: cols, programs: map[int32]*program{}}
 	if c.inline != nil {
 		p := compile(-1, c.inline, cols)
 		if p.err != nil {
@@ -182,4 +184,18 @@ func contains(ids []int32, id int32) bool {
 		}
 	}
 	return false
+}
+
+// Notice says, when the source is created, that its registry cannot be
+// reached: queries wait for it.
+func (s *source) Notice(ctx context.Context) string {
+	if s.reg == nil {
+		return ""
+	}
+	err := s.reg.ping(ctx)
+	var unavailable *unavailableError
+	if err == nil || !errors.As(err, &unavailable) {
+		return ""
+	}
+	return fmt.Sprintf("%v: queries on %s wait for it, their records kept", err, s.table)
 }

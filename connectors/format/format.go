@@ -75,6 +75,14 @@ type Preparer interface {
 	Prepare(ctx context.Context, values iter.Seq[[]byte]) error
 }
 
+// Noticer is implemented by sources that can tell, when the table is
+// created, what would hold its queries up without being an error in the
+// statement (a schema registry that cannot be reached).
+type Noticer interface {
+	// Notice returns "" when nothing would; it gives up at ctx's end.
+	Notice(ctx context.Context) string
+}
+
 // Encoder writes rows as message keys and values.
 type Encoder interface {
 	// AppendValue appends the value of one row (the spec's Value columns).

@@ -254,10 +254,13 @@ func TestAvroQueryWaitsForAnUnreachableRegistry(t *testing.T) {
 		want = append(want, fmt.Sprintf("order_id=%d", i))
 	}
 	x.produceValues("orders", values...)
-	x.exec(fmt.Sprintf(`
+	res := x.exec(fmt.Sprintf(`
 CREATE SOURCE orders (order_id VARCHAR, amount DOUBLE) WITH (connector = 'kafka', topic = 'orders', format = 'avro', schema.registry = '%s');
 CREATE TABLE ids (order_id VARCHAR);
 INSERT INTO ids SELECT order_id FROM orders;`, url))
+	if !strings.Contains(res[0].Message, "NOTICE: schema registry "+url+" cannot be reached") {
+		t.Errorf("CREATE SOURCE said %q", res[0].Message)
+	}
 	waitFor(t, func() bool {
 		q, _ := x.e.Query("ids")
 		return strings.Contains(q.Status, "schema registry "+url+" cannot be reached")
