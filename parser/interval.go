@@ -48,6 +48,13 @@ func ParseInterval(value, unit string) (time.Duration, error) {
 	return time.Duration(v * float64(unitLength[u])), nil
 }
 
+// shortUnits are the abbreviations of Flink's durations ("15 s", "1 min",
+// "2 h"), accepted in options and SET but not in SQL intervals.
+var shortUnits = map[string]string{
+	"ms": "MILLISECOND", "s": "SECOND", "sec": "SECOND", "secs": "SECOND", "min": "MINUTE", "mins": "MINUTE",
+	"h": "HOUR", "hr": "HOUR", "hrs": "HOUR", "d": "DAY",
+}
+
 // ParseDurationText parses a duration the way users write one in options
 // and SET: "5 minutes", "10s", "1.5 HOUR", "250ms".
 func ParseDurationText(s string) (time.Duration, error) {
@@ -57,6 +64,9 @@ func ParseDurationText(s string) (time.Duration, error) {
 	}
 	f := strings.Fields(s)
 	if len(f) == 2 {
+		if u, ok := shortUnits[strings.ToLower(f[1])]; ok {
+			f[1] = u
+		}
 		return ParseInterval(f[0], f[1])
 	}
 	return 0, fmt.Errorf("%q is not a duration (write it like '5 minutes' or '10s')", s)

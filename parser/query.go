@@ -35,6 +35,7 @@ func (p *stmtParser) query(from int) (*Query, error) {
 	// values holds the depth of every open VALUES list: its rows, written
 	// (a, b) as in standard SQL, become MySQL's ROW(a, b) for TiDB.
 	var values []int
+	var joins []bool // per JOIN keyword in the text: FULL JOIN
 	for p.i < len(p.toks) {
 		t := p.peek()
 		if n := len(values); n > 0 && depth == values[n-1] && !t.is(",") && !t.is("(") {
@@ -95,6 +96,18 @@ func (p *stmtParser) query(from int) (*Query, error) {
 			}
 			edits = append(edits, e...)
 			// castEdits leaves the cursor on "(" so that nested casts are rewritten too.
+		case t.is("FULL") && (p.peekAt(1).is("JOIN") || p.peekAt(1).is("OUTER") && p.peekAt(2).is("JOIN")):
+			// MySQL's grammar has no FULL JOIN: TiDB parses it as LEFT
+			// JOIN (same length, so positions stay true) and the query
+			// remembers which JOIN keywords were FULL.
+			edits = append(edits, edit{t.start, t.end, "LEFT"})
+			p.next()
+			p.accept("OUTER")
+			joins = append(joins, true)
+			p.next()
+		case t.is("JOIN") || t.is("STRAIGHT_JOIN"):
+			joins = append(joins, false)
+			p.next()
 		case t.is("SESSION") && p.peekAt(1).is("("):
 			edits = append(edits, edit{t.start, t.end, "TIDE_SESSION"})
 			p.next()
@@ -165,6 +178,9 @@ func (p *stmtParser) query(from int) (*Query, error) {
 		return nil, Errorf(q.pos, "expected a SELECT query")
 	}
 	if err := checkDepth(q, stmts[0]); err != nil {
+		return nil, err
+	}
+	if err := q.markFullJoins(joins); err != nil {
 		return nil, err
 	}
 	return q, nil

@@ -111,7 +111,10 @@ type Query struct {
 	Map *Mapper
 	// Source is the query's original text.
 	Source string
-	pos    Pos
+	// FullJoins are the joins written FULL [OUTER] JOIN, which TiDB's AST
+	// holds as LEFT joins.
+	FullJoins map[*ast.Join]bool
+	pos       Pos
 }
 
 // Pos is where the query starts.

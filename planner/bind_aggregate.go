@@ -143,6 +143,7 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 			keyNames = append(keyNames, name)
 		}
 	}
+	winKey := p.windowOnKey(q, r, agg, pre)
 	aggIndex := map[string]int{}
 	for _, a := range aggs {
 		key := restore(a)
@@ -200,7 +201,13 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 	var cols []ScopeColumn
 	if agg.Window != nil {
 		out = append(out, arrow.Field{Name: "window_start", Type: catalog.Timestamp, Nullable: true}, arrow.Field{Name: "window_end", Type: catalog.Timestamp, Nullable: true})
-		cols = append(cols, ScopeColumn{Name: "window_start", Type: catalog.Timestamp}, ScopeColumn{Name: "window_end", Type: catalog.Timestamp})
+		if agg.Window.OnKey {
+			// The operator's own bounds of a key's window are not the
+			// user's: they cannot be named.
+			cols = append(cols, ScopeColumn{Type: catalog.Timestamp}, ScopeColumn{Type: catalog.Timestamp})
+		} else {
+			cols = append(cols, ScopeColumn{Name: "window_start", Type: catalog.Timestamp}, ScopeColumn{Name: "window_end", Type: catalog.Timestamp})
+		}
 	}
 	base := len(out)
 	for i, k := range agg.Keys {
@@ -222,9 +229,12 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 	}
 	if agg.Window != nil {
 		ar.wm = 1 // window_end carries the watermark downstream
+		if agg.Window.OnKey {
+			ar.wm = base + winKey
+		}
 	}
 	winBound := map[string]int{}
-	if agg.Window != nil {
+	if agg.Window != nil && !agg.Window.OnKey {
 		winBound = map[string]int{"window_start": 0, "window_end": 1}
 	}
 	replace := func(n ast.ExprNode) (Expr, bool, error) {
@@ -301,6 +311,28 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 		ar.node = &Filter{Input: ar.node, Pred: pred}
 	}
 	return p.bindProjection(sel, q, ar, replace)
+}
+
+// windowOnKey makes an aggregate without a window in GROUP BY, grouped by
+// its input's watermarked column (window_end of a windowed aggregate below
+// it), a windowed aggregate: the groups of one value of that column are
+// final once the watermark passes it, and are emitted once then (append
+// output that a window join can take), unless the query says EMIT
+// CHANGES. It returns the key's index, -1 if there is none.
+func (p *Planner) windowOnKey(q *parser.Query, r *rel, agg *Aggregate, pre *Project) int {
+	if agg.Window != nil || r.wm < 0 || !r.streaming || q.Emit == parser.EmitChanges {
+		return -1
+	}
+	for i, k := range agg.Keys {
+		ref, ok := pre.Exprs[k.Index].(*ColumnRef)
+		if !ok || ref.Index != r.wm || ref.Typ.ID() != arrow.TIMESTAMP {
+			continue
+		}
+		agg.Window = &Window{Kind: WindowTumble, Size: time.Microsecond, TimeCol: k.Index, TimeName: k.Name, OnKey: true}
+		pre.Watermark = k.Index
+		return i
+	}
+	return -1
 }
 
 // markDropLate makes the source scans under n (every input of a union)

@@ -12,11 +12,23 @@ import (
 	"github.com/tide-sql/tide/parser"
 )
 
-// bindJoin binds `stream [LEFT] JOIN table ON a = b [AND ...]`: a lookup
-// join that enriches each row of the left input with the matching rows of
-// a table (Spark's stream-static join, Flink's lookup join). The right side
-// must be a table; joins of two streams are not supported yet.
+// bindJoin binds a join: with a table on the right, a lookup join
+// (bindLookupJoin); otherwise a join of two streams (bindStreamJoin).
 func (p *Planner) bindJoin(j *ast.Join, q *parser.Query, depth int) (*rel, error) {
+	if ts, ok := j.Right.(*ast.TableSource); ok {
+		if tn, ok := ts.Source.(*ast.TableName); ok {
+			if t, err := p.Catalog.Get(tn.Name.O); err == nil && t.Kind == catalog.KindTable {
+				return p.bindLookupJoin(j, q, depth)
+			}
+		}
+	}
+	return p.bindStreamJoin(j, q, depth)
+}
+
+// bindLookupJoin binds `stream [LEFT] JOIN table ON a = b [AND ...]`: a
+// lookup join that enriches each row of the left input with the matching
+// rows of a table (Spark's stream-static join, Flink's lookup join).
+func (p *Planner) bindLookupJoin(j *ast.Join, q *parser.Query, depth int) (*rel, error) {
 	left, err := p.bindFrom(&ast.Join{Left: j.Left}, q, depth)
 	if err != nil {
 		return nil, err

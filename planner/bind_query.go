@@ -32,6 +32,9 @@ type Planner struct {
 	// an updating query without a primary key (they show a changelog). The
 	// engine fills it from the connector registry; nil: none does.
 	ShowsChanges func(connector string) bool
+	// Setting returns a SET value by name ("" if unset): the planner reads
+	// state.ttl. Nil: none is set.
+	Setting func(name string) string
 }
 
 func (p *Planner) showsChanges(connector string) bool {

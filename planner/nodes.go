@@ -177,6 +177,10 @@ func (n *Aggregate) Describe() string {
 		b.WriteString("WindowAggregate window=")
 		switch w.Kind {
 		case WindowTumble:
+			if w.OnKey {
+				fmt.Fprintf(&b, "key(%s)", w.TimeName)
+				break
+			}
 			fmt.Fprintf(&b, "tumble(%s, %s)", w.TimeName, FormatDuration(w.Size))
 		case WindowHop:
 			fmt.Fprintf(&b, "hop(%s, slide=%s, size=%s)", w.TimeName, FormatDuration(w.Slide), FormatDuration(w.Size))

@@ -70,6 +70,11 @@ type Window struct {
 	Size     time.Duration // tumble and hop: window length
 	Slide    time.Duration // hop: distance between window starts
 	Gap      time.Duration // session: inactivity that closes a session
+	// OnKey marks the window of an aggregate grouped by its input's
+	// watermarked column (the window bounds of a windowed aggregate below
+	// it, Flink's window cascade): each value of that key is a tumbling
+	// window of one microsecond, final once the watermark passes it.
+	OnKey bool
 }
 
 // AggCall is one aggregate function of an Aggregate node.

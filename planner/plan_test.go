@@ -22,7 +22,8 @@ func TestPlanGolden(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			cat := catalog.New()
-			p := &planner.Planner{Catalog: cat}
+			settings := map[string]string{}
+			p := &planner.Planner{Catalog: cat, Setting: func(name string) string { return settings[name] }}
 			datadriven.RunFile(t, f, func(t *testing.T, c *datadriven.Case) string {
 				stmts, err := parser.Parse(c.Input)
 				if err != nil {
@@ -30,6 +31,10 @@ func TestPlanGolden(t *testing.T) {
 				}
 				var out []string
 				for _, st := range stmts {
+					if set, ok := st.(*parser.Set); ok {
+						settings[set.Name] = set.Value
+						continue
+					}
 					s, err := apply(p, cat, st, c.Cmd)
 					if err != nil {
 						return parser.Render(err, c.Input)

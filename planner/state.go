@@ -39,6 +39,7 @@ const (
 	StateSession    = "session"   // session-window aggregate
 	StateRunning    = "aggregate" // running (unwindowed) aggregate
 	StateDistinct   = "distinct"  // running set of distinct keys (SELECT DISTINCT, GROUP BY without aggregates)
+	StateJoin       = "join"      // the rows of both sides of a join of two streams
 )
 
 // StateOperator is one stateful operator. Expressions are printed over
@@ -59,6 +60,8 @@ type StateOperator struct {
 	Keys       []StateColumn    `json:"keys,omitempty"`
 	Aggregates []StateAggregate `json:"aggregates,omitempty"`
 	Emit       string           `json:"emit,omitempty"`
+	// Columns are the columns of the rows a join keeps, left then right.
+	Columns []StateColumn `json:"columns,omitempty"`
 }
 
 // StateColumn is a group key: the expression it is computed from and its type.
@@ -100,6 +103,8 @@ func StateOf(root Node) State {
 			s.Operators = append(s.Operators, op)
 		case *Aggregate:
 			s.Operators = append(s.Operators, aggregateState(x))
+		case *StreamJoin:
+			s.Operators = append(s.Operators, joinState(x))
 		}
 	}
 	walk(root)
@@ -133,6 +138,23 @@ func aggregateState(n *Aggregate) StateOperator {
 			sa.ArgType = catalog.TypeName(in.Field(a.Arg.Index).Type)
 		}
 		op.Aggregates = append(op.Aggregates, sa)
+	}
+	return op
+}
+
+// joinState describes a join of two streams: the rows it keeps are its
+// inputs' rows, indexed by the keys, within the bound.
+func joinState(n *StreamJoin) StateOperator {
+	op := StateOperator{Kind: StateJoin, Emit: n.Kind, Size: n.BoundText()}
+	for i := range n.LeftKeys {
+		op.Keys = append(op.Keys,
+			StateColumn{Expr: sourceExpr(n.Left, n.LeftKeys[i]), Type: catalog.TypeName(n.LeftKeys[i].Type())},
+			StateColumn{Expr: sourceExpr(n.Right, n.RightKeys[i]), Type: catalog.TypeName(n.RightKeys[i].Type())})
+	}
+	for _, side := range []Node{n.Left, n.Right} {
+		for _, f := range side.Schema().Fields() {
+			op.Columns = append(op.Columns, StateColumn{Expr: f.Name, Type: catalog.TypeName(f.Type)})
+		}
 	}
 	return op
 }

@@ -113,29 +113,34 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 		}
 		return ops.NewLimit(n.N, in), nil
 	case *planner.Union:
-		inputs := make([]ops.UnionInput, len(n.Inputs))
-		for i, in := range n.Inputs {
-			// Each input runs on a goroutine of its own: what it pulls is
-			// its scope, captured at each of its barriers.
-			outer, sc := b.cur, &scope{}
-			b.cur = sc
-			op, err := e.build(in, b, once)
-			b.cur = outer
-			if err != nil {
-				for _, done := range inputs[:i] {
-					done.Op.Close()
-				}
-				return nil, err
-			}
-			inputs[i] = ops.UnionInput{Op: op, Capture: func() (any, error) { return b.capture(sc) }}
+		inputs, err := e.buildInputs(n.Inputs, b, once)
+		if err != nil {
+			return nil, err
 		}
 		u, err := ops.NewUnion(n.Out, inputs)
 		if err != nil {
 			return nil, err
 		}
-		b.cur.unions = append(b.cur.unions, u)
-		b.unions = append(b.unions, u)
+		b.addUnion(u)
 		return u, nil
+	case *planner.StreamJoin:
+		inputs, err := e.buildInputs([]planner.Node{n.Left, n.Right}, b, once)
+		if err != nil {
+			return nil, err
+		}
+		merge, err := ops.NewMerge(inputs)
+		if err != nil {
+			return nil, err
+		}
+		b.addUnion(merge)
+		j, err := ops.NewIntervalJoin(n, merge, e.mem)
+		if err != nil {
+			merge.Close()
+			return nil, err
+		}
+		b.addStateful(j)
+		b.addCounters(j)
+		return j, nil
 	case *planner.Values:
 		op, err := ops.NewValues(n, e.mem)
 		if err != nil {
@@ -150,6 +155,33 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 		return e.build(n.Input, b, once)
 	}
 	return nil, fmt.Errorf("no operator for plan node %T", n)
+}
+
+// buildInputs builds the inputs of a union or a join. Each runs on a
+// goroutine of its own: what it pulls is its scope, captured at each of
+// its barriers.
+func (e *Engine) buildInputs(nodes []planner.Node, b *built, once bool) ([]ops.UnionInput, error) {
+	inputs := make([]ops.UnionInput, len(nodes))
+	for i, in := range nodes {
+		outer, sc := b.cur, &scope{}
+		b.cur = sc
+		op, err := e.build(in, b, once)
+		b.cur = outer
+		if err != nil {
+			for _, done := range inputs[:i] {
+				done.Op.Close()
+			}
+			return nil, err
+		}
+		inputs[i] = ops.UnionInput{Op: op, Capture: func() (any, error) { return b.capture(sc) }}
+	}
+	return inputs, nil
+}
+
+// addUnion registers a union (or a join's merge) in the scope being built.
+func (b *built) addUnion(u *ops.Union) {
+	b.cur.unions = append(b.cur.unions, u)
+	b.unions = append(b.unions, u)
 }
 
 // buildSourceScan builds a scan of table (n.Table, or a task's copy of it)

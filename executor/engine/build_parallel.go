@@ -42,6 +42,9 @@ type parallelShape struct {
 	// dropLate: the plan's scan drops late rows; the tasks do it behind
 	// the exchange instead, against every task's watermark.
 	dropLate bool
+	// join, instead of scan and agg: a join of two streams whose sides
+	// are a source and stateless steps (build_parallel_join.go).
+	join *joinShape
 }
 
 // parallelPlan finds the shape in root (the node below the Sink), or
@@ -72,6 +75,19 @@ func parallelPlan(root planner.Node, appendOnly bool) (parallelShape, bool) {
 			chain = nil
 			n = x.Input
 			continue
+		case *planner.StreamJoin:
+			if sh.agg != nil {
+				return sh, false
+			}
+			js, ok := joinShapeOf(x)
+			if !ok {
+				return sh, false
+			}
+			sh.join = js
+			for i := len(chain) - 1; i >= 0; i-- {
+				sh.above = append(sh.above, chain[i])
+			}
+			return sh, true
 		case *planner.SourceScan:
 			if sh.agg == nil && !appendOnly || strings.HasPrefix(x.Table.Options["late"], "table:") {
 				// An upserting sink of rows no aggregate keyed needs them in
@@ -105,6 +121,9 @@ func (e *Engine) buildParallel(sh parallelShape, n int, b *built, once bool) (ex
 			op.Close()
 		}
 		return nil, err
+	}
+	if sh.join != nil {
+		return e.buildParallelJoin(sh, n, b, once)
 	}
 	if sh.agg == nil {
 		return e.buildParallelStateless(sh, n, b, once)

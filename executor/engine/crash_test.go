@@ -22,8 +22,10 @@ import (
 // crashPipelines are the queries the crash test kills and restarts: a
 // windowed aggregate merged into a Delta table by primary key (as many
 // tasks as cores, and 4 tasks), a plain filter appended to a Delta table
-// (duplicates would show there) and to a Kafka topic, and a union of two
-// topics.
+// (duplicates would show there) and to a Kafka topic, a union of two
+// topics, and a left interval join of two topics appended to a Delta table
+// (an unmatched row emitted twice, or never, would show), as one task and
+// as two.
 var crashPipelines = map[string]string{
 	"merge": `
 CREATE SOURCE tx (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3),
@@ -54,6 +56,29 @@ CREATE TABLE stats (window_start TIMESTAMP(3), customer_id VARCHAR, n BIGINT, to
 INSERT INTO stats SELECT window_start, customer_id, COUNT(*), SUM(amount)
 FROM (SELECT customer_id, amount, ts FROM tx UNION ALL SELECT customer_id, amount, ts FROM tx2) u
 GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE), customer_id;`,
+	"join": `
+CREATE SOURCE tx (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL 30 SECOND)
+WITH (connector = 'kafka', topic = 'tx', stop = 'latest', max_batch = '37');
+CREATE SOURCE tx2 (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL 30 SECOND)
+WITH (connector = 'kafka', topic = 'tx2', stop = 'latest', max_batch = '23');
+CREATE TABLE pairs (customer_id VARCHAR, a DOUBLE, b DOUBLE, ta TIMESTAMP(3), tb TIMESTAMP(3))
+  WITH (connector = 'delta', path = '%s');
+INSERT INTO pairs SELECT x.customer_id, x.amount, y.amount, x.ts, y.ts
+FROM tx x LEFT JOIN tx2 y ON x.customer_id = y.customer_id AND x.ts BETWEEN y.ts - INTERVAL 300 MILLISECOND AND y.ts + INTERVAL 200 MILLISECOND;`,
+	"join_parallel2": `
+SET parallelism = 2;
+CREATE SOURCE tx (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL 30 SECOND)
+WITH (connector = 'kafka', topic = 'tx', stop = 'latest', max_batch = '37');
+CREATE SOURCE tx2 (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL 30 SECOND)
+WITH (connector = 'kafka', topic = 'tx2', stop = 'latest', max_batch = '23');
+CREATE TABLE pairs (customer_id VARCHAR, a DOUBLE, b DOUBLE, ta TIMESTAMP(3), tb TIMESTAMP(3))
+  WITH (connector = 'delta', path = '%s');
+INSERT INTO pairs SELECT x.customer_id, x.amount, y.amount, x.ts, y.ts
+FROM tx x LEFT JOIN tx2 y ON x.customer_id = y.customer_id AND x.ts BETWEEN y.ts - INTERVAL 300 MILLISECOND AND y.ts + INTERVAL 200 MILLISECOND;`,
 	"kafka": `
 CREATE SOURCE tx (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3))
 WITH (connector = 'kafka', topic = 'tx', stop = 'latest', max_batch = '37');
@@ -113,7 +138,7 @@ func TestKilledQueryResumesExactlyOnce(t *testing.T) {
 	}
 	x.produce("tx", lines...)
 	x.produce("tx2", lines[:5000]...) // a second topic for the union, shorter than the first
-	for _, name := range []string{"merge", "append", "kafka", "union", "parallel4"} {
+	for _, name := range []string{"merge", "append", "kafka", "union", "parallel4", "join", "join_parallel2"} {
 		t.Run(name, func(t *testing.T) {
 			// The reference: one uninterrupted run.
 			refOut := filepath.Join(t.TempDir(), "ref")

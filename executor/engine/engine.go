@@ -62,11 +62,13 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	var id [8]byte
 	_, _ = rand.Read(id[:])
-	return &Engine{
+	e := &Engine{
 		cfg: cfg, cat: cat, plan: &planner.Planner{Catalog: cat, ShowsChanges: executor.ShowsChanges}, mem: memory.DefaultAllocator,
 		instance: hex.EncodeToString(id[:]), queries: map[string]*query{}, settings: map[string]string{},
 		starting: map[string]bool{}, streams: map[*Stream]bool{},
-	}, nil
+	}
+	e.plan.Setting = e.setting
+	return e, nil
 }
 
 // Catalog returns the engine's catalog.
@@ -180,7 +182,7 @@ func (e *Engine) dispatch(ctx context.Context, st parser.Statement) (*Result, er
 }
 
 // settingNames are the settings SET accepts.
-var settingNames = []string{"trigger_interval", "run_once", "execution.runtime-mode", "state.max_bytes"}
+var settingNames = []string{"trigger_interval", "run_once", "execution.runtime-mode", "state.max_bytes", "state.ttl", "parallelism"}
 
 func (e *Engine) set(s *parser.Set) (*Result, error) {
 	switch s.Name {
@@ -213,6 +215,13 @@ func (e *Engine) set(s *parser.Set) (*Result, error) {
 			return nil, &parser.Error{Pos: s.ValuePos, Msg: "state.max_bytes: " + err.Error()}
 		}
 		s.Name = "state.max_bytes"
+	case "state.ttl", "table.exec.state.ttl":
+		// Flink's spelling too. Read by the joins planned after it.
+		d, err := parser.ParseDurationText(s.Value)
+		if err != nil || d < 0 {
+			return nil, &parser.Error{Pos: s.ValuePos, Msg: "state.ttl takes a duration such as '1 hour' or '30 min'"}
+		}
+		s.Name = "state.ttl"
 	default:
 		return nil, &parser.Error{Pos: s.Pos(), Msg: fmt.Sprintf("unknown setting %q", s.Name), Hint: "settings are " + strings.Join(settingNames, ", ")}
 	}

@@ -60,6 +60,8 @@ type Union struct {
 	replay   bool  // the next union barrier waits for a barrier of every live input
 	aligned  bool  // every union barrier waits for a barrier of every live input
 	wm       int64 // last watermark forwarded, µs; math.MinInt64 before any
+	from     int   // the input of the last batch Next returned
+	drift    int64 // µs an input may run ahead of the slowest (SetMaxDrift); 0: no limit
 	pending  []executor.Msg
 	started  bool
 	closed   bool
@@ -98,6 +100,59 @@ func NewUnion(schema *arrow.Schema, inputs []UnionInput) (*Union, error) {
 		}
 	}
 	return &Union{schema: schema, inputs: inputs, wm: math.MinInt64}, nil
+}
+
+// NewMerge returns a union of inputs of any schemas, for an operator that
+// reads several inputs (a join) and tells their batches apart with From.
+// Its Schema is nil.
+func NewMerge(inputs []UnionInput) (*Union, error) {
+	if len(inputs) == 0 {
+		return nil, fmt.Errorf("a merge needs at least one input")
+	}
+	return &Union{inputs: inputs, wm: math.MinInt64}, nil
+}
+
+// SetMaxDrift bounds how far (in event time) an input may run ahead of the
+// slowest input with data (Flink's watermark alignment): an input whose
+// watermark leads by more than d is not read while it stands between two
+// epochs, until the others catch up. A join keeps each side's rows until
+// the other side's watermark passes them, so without it a fast input
+// would fill the join's state with rows the slow one has not reached yet.
+// Idle and ended inputs hold nothing back.
+func (u *Union) SetMaxDrift(d time.Duration) { u.drift = d.Microseconds() }
+
+// ahead reports whether input i is too far ahead to be read now.
+func (u *Union) ahead(i int) bool {
+	in := &u.ins[i]
+	if u.drift <= 0 || in.dirty || in.held || in.wm == math.MinInt64 {
+		return false
+	}
+	slowest := int64(math.MaxInt64)
+	for k := range u.ins {
+		o := &u.ins[k]
+		if o.held {
+			return false // an epoch is ending: every input may need its barrier
+		}
+		if k != i && !o.done && !o.idle {
+			slowest = min(slowest, o.wm)
+		}
+	}
+	return slowest != math.MaxInt64 && in.wm > addSat(slowest, u.drift)
+}
+
+// From is the input (its index) of the last batch Next returned.
+func (u *Union) From() int { return u.from }
+
+// InputWatermarks returns each input's watermark (µs) as of the barrier
+// that the last union barrier covered: math.MinInt64 for none yet,
+// math.MaxInt64 for an input that ended. Unlike the union's own
+// watermark, idle inputs count with the watermark they stood at.
+func (u *Union) InputWatermarks() []int64 {
+	out := make([]int64, len(u.ins))
+	for i, in := range u.ins {
+		out[i] = in.wm
+	}
+	return out
 }
 
 // Aligned makes every union barrier wait until each live input has
@@ -240,6 +295,7 @@ func (u *Union) Next(ctx context.Context) (executor.Msg, error) {
 		switch um.msg.Kind {
 		case executor.MsgBatch:
 			in.dirty = true
+			u.from = i
 			return um.msg, nil
 		case executor.MsgWatermark:
 			w := um.msg.Watermark
@@ -263,7 +319,7 @@ func (u *Union) receive(ctx context.Context) (int, unionMsg, bool, error) {
 	u.cases = u.cases[:0]
 	var idx []int
 	for i := range u.inputs {
-		if u.ins[i].held || u.ins[i].done {
+		if u.ins[i].held || u.ins[i].done || u.ahead(i) {
 			continue
 		}
 		u.cases = append(u.cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(u.chans[i])})
