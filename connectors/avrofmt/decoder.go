@@ -22,12 +22,16 @@ type builder struct {
 }
 
 // slot holds the decoded value of one column for the record being decoded.
+// It holds no pointer (a string is where it lies), so that filling it costs
+// the garbage collector nothing.
 type slot struct {
-	gen   uint32 // == Decoder.gen when the column got a value in this record
-	null  bool
-	i     int64
-	f     float64
-	bytes []byte // kindString: points into the message, a symbol or Decoder.scratch
+	gen     uint32 // == Decoder.gen when the column got a value in this record
+	null    bool
+	scratch bool // kindString: the text is in Decoder.scratch, else in the body
+	i       int64
+	f       float64
+	off     int // kindString: where the text starts
+	end     int // and ends
 }
 
 // Decoder appends Avro records, one per message, as rows of Arrow
@@ -42,7 +46,7 @@ type Decoder struct {
 
 	lastID  int32    // schema id of the previous record
 	last    *program // its program, nil before the first
-	scratch []byte   // text made while decoding the current record (uuid)
+	scratch []byte   // text of the current record not in its body (enum symbols, uuids)
 }
 
 var _ format.Decoder = (*Decoder)(nil)
@@ -105,7 +109,7 @@ func (d *Decoder) Append(value []byte) error {
 	if i != len(body) {
 		return &DecodeError{SchemaID: p.id, Msg: fmt.Sprintf("%d bytes are left after the record (%d bytes): it was not written with this schema", len(body)-i, len(body))}
 	}
-	d.commit()
+	d.commit(body)
 	d.rows++
 	return nil
 }
@@ -147,8 +151,9 @@ func headerProblem(v []byte) string {
 	return fmt.Sprintf("the value has %d bytes: too short for Confluent's wire format (a zero magic byte and a 4-byte schema id come first)", len(v))
 }
 
-// commit appends the slots of the current record to the builders.
-func (d *Decoder) commit() {
+// commit appends the slots of the current record, whose Avro body is body,
+// to the builders.
+func (d *Decoder) commit(body []byte) {
 	gen := d.gen
 	for i := range d.builders {
 		bd := &d.builders[i]
@@ -159,7 +164,11 @@ func (d *Decoder) commit() {
 		}
 		switch d.src.cols[i].kind {
 		case kindString:
-			bd.strs.Append(s.bytes)
+			if s.scratch {
+				bd.strs.Append(d.scratch[s.off:s.end])
+			} else {
+				bd.strs.Append(body[s.off:s.end])
+			}
 		case kindFloat64:
 			bd.floats.Append(s.f)
 		case kindInt64:
