@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -11,6 +12,18 @@ import (
 // that it is task i of n of a parallel query ("i/n"): it reads only the
 // partitions p with p % n == i. Users never set it.
 const TaskOption = "tide.task"
+
+// ParseTask reads a TaskOption value: task i of n. An empty value is the
+// only task of one.
+func ParseTask(v string) (task, tasks int, err error) {
+	if v == "" {
+		return 0, 1, nil
+	}
+	if _, err := fmt.Sscanf(v, "%d/%d", &task, &tasks); err != nil || tasks < 1 || task < 0 || task >= tasks {
+		return 0, 1, fmt.Errorf("bad task %q (want i/n)", v)
+	}
+	return task, tasks, nil
+}
 
 // Offsets are a source's read positions: partition → next offset to read.
 type Offsets map[int32]int64
@@ -60,6 +73,15 @@ type SourceReader interface {
 	Fetch(ctx context.Context, wait time.Duration, until Offsets) (Fetch, error)
 	// Close releases the reader's resources. It is safe to call twice.
 	Close() error
+}
+
+// ColumnPruner is implemented by source readers that can leave out the
+// columns a query does not read (a generator that need not build them).
+// PruneColumns is called before Open with one flag per column of Schema;
+// the records keep the whole schema, and the columns not used may hold
+// only NULLs.
+type ColumnPruner interface {
+	PruneColumns(used []bool)
 }
 
 // SinkMode says how a sink applies rows.

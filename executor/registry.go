@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tide-sql/tide/catalog"
 )
@@ -75,6 +77,20 @@ type Connector struct {
 	// for connectors whose data outlives the table (a topic, files, rows in
 	// PostgreSQL).
 	Drop func(t *catalog.Table, env Env)
+	// Columns, if set, supplies a source's columns (a generator's fixed
+	// tables, a schema registry's subject): CREATE SOURCE may then leave
+	// the column list out, or declare some of the columns to select them by
+	// name. t has the source's name and normalised options, no columns. The
+	// watermark, if not nil, is the one the source gets when CREATE SOURCE
+	// declares none and its column is selected.
+	Columns func(t *catalog.Table, env Env) ([]catalog.Column, *DefaultWatermark, error)
+}
+
+// DefaultWatermark is the watermark a connector gives the sources whose
+// columns it supplies: Column - Delay.
+type DefaultWatermark struct {
+	Column string
+	Delay  time.Duration
 }
 
 // Volatile reports whether connector name's tables change under their
@@ -221,6 +237,28 @@ func (c *Connector) optionList() string {
 		names = append(names, o.Name)
 	}
 	return strings.Join(names, ", ")
+}
+
+// WholeNumber returns a Check accepting whole numbers of at least min.
+func WholeNumber(min int64) func(string) error {
+	return func(v string) error {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		switch {
+		case err == nil && n >= min:
+			return nil
+		case min == 1:
+			return fmt.Errorf("expected a whole number greater than 0")
+		}
+		return fmt.Errorf("expected a whole number, %d or more", min)
+	}
+}
+
+// Integer is a Check accepting any whole number.
+func Integer(v string) error {
+	if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
+		return fmt.Errorf("expected a whole number")
+	}
+	return nil
 }
 
 // OneOf returns a Check accepting only the listed values (case-insensitive).

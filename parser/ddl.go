@@ -90,16 +90,18 @@ func (p *stmtParser) createTable(source, orReplace bool) (Statement, error) {
 	if err := p.expectEnd(); err != nil {
 		return nil, err
 	}
-	if len(cols) == 0 {
-		return nil, &Error{Pos: namePos, Msg: "expected a column list after " + name,
-			Hint: "declare the columns: CREATE " + map[bool]string{true: "SOURCE", false: "TABLE"}[source] + " " + name + " (id BIGINT, ts TIMESTAMP(3), ...)"}
-	}
 	if source {
+		// A source may leave its columns out (or declare only a watermark):
+		// the engine asks its connector for them.
 		if len(pk) > 0 {
 			return nil, &Error{Pos: namePos, Msg: "a source cannot have a PRIMARY KEY", Hint: "primary keys belong to tables that queries write into"}
 		}
 		return &CreateSource{base: p.baseOf(), Name: name, NamePos: namePos, IfNotExists: ifNot, OrReplace: orReplace,
 			Columns: cols, Watermark: wm, Options: opts}, nil
+	}
+	if len(cols) == 0 {
+		return nil, &Error{Pos: namePos, Msg: "expected a column list after " + name,
+			Hint: "declare the columns: CREATE TABLE " + name + " (id BIGINT, ts TIMESTAMP(3), ...)"}
 	}
 	return &CreateTable{base: p.baseOf(), Name: name, NamePos: namePos, IfNotExists: ifNot, OrReplace: orReplace,
 		Columns: cols, PrimaryKey: pk, Watermark: wm, Options: opts}, nil
@@ -187,7 +189,9 @@ func (p *stmtParser) columnList() ([]ColumnDef, []string, *WatermarkDef, error) 
 			return nil, nil, nil, Errorf(pkPos[k], "primary key column %q is not a column", k)
 		}
 	}
-	if wm != nil && !seen[strings.ToLower(wm.Column)] {
+	// A list of nothing but a watermark leaves the columns to the
+	// connector, which the engine checks the watermark against.
+	if wm != nil && len(cols) > 0 && !seen[strings.ToLower(wm.Column)] {
 		return nil, nil, nil, Errorf(wm.Pos, "watermark column %q is not a column", wm.Column)
 	}
 	if wm != nil {

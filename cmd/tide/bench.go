@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"runtime"
@@ -17,6 +18,7 @@ import (
 )
 
 const benchUsage = `tide bench [--rows N] [--keys K] [--partitions P] [--parallelism 1,2] [--repeat R]
+       tide bench --nexmark qN|all [--events N] [--repeat R] [--parallelism P] [--partitions P]
 
 Measures the whole engine on this machine, end to end over an embedded
 Kafka-protocol broker: N generated JSON transactions (K customers) are
@@ -30,7 +32,13 @@ Each query runs in batch mode (to the end of the topic) at each
 phase and parallelism: the median of wall-clock events/s and of events per
 CPU-second (user + system time of the process, which also runs the
 embedded broker's fetches), each with its ratio to the baseline at
-parallelism 1 of the same run, and the wall ratio to parallelism 1.`
+parallelism 1 of the same run, and the wall ratio to parallelism 1.
+
+With --nexmark, runs the Nexmark queries of sql-examples/nexmark (qN, a
+comma-separated list, or all) on N events of the nexmark source (all
+kinds; 10,000,000 unless --events) into blackhole sinks, --repeat times,
+and reports the medians of events/s and events per CPU-second with the
+ratio to Flink's published figure per core.`
 
 // benchPhase is one measured query.
 type benchPhase struct {
@@ -44,10 +52,25 @@ func (a *app) cmdBench(g globalOptions, args []string) int {
 	fs.StringVar(&par, "parallelism", par, "comma-separated task counts to measure")
 	fs.IntVar(&rows, "rows", rows, "events to generate")
 	fs.IntVar(&keys, "keys", keys, "distinct customers")
-	fs.IntVar(&partitions, "partitions", partitions, "partitions of the topic")
+	fs.IntVar(&partitions, "partitions", partitions, "partitions of the topic (with --nexmark: of the nexmark source, default the tasks)")
+	var nexmarkQueries string
+	events := int64(defaultNexmarkEvents)
+	fs.StringVar(&nexmarkQueries, "nexmark", "", "Nexmark queries to run instead (q0, q0,q2 or all)")
+	fs.Int64Var(&events, "events", events, "with --nexmark: events of the stream, all kinds")
 	var extra []string
 	if err := parseFlags(fs, args, func(s string) { extra = append(extra, s) }); err != nil {
 		return flagExit(err)
+	}
+	if nexmarkQueries != "" {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["parallelism"] {
+			par = ""
+		}
+		if !set["partitions"] {
+			partitions = 0
+		}
+		return a.benchNexmark(nexmarkQueries, nexmarkOptions{events: events, repeat: repeat, parallelism: par, partitions: partitions, extra: extra})
 	}
 	pars, perr := parseCounts(par)
 	if err := unexpectedArgs("bench", extra); err != nil || perr != nil || rows < 1 || keys < 1 || partitions < 1 || repeat < 1 {

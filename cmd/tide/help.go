@@ -27,6 +27,8 @@ usage:
                                         (as kafka-consumer-groups)
   tide demo                             broker + generator + windowed pipeline, end to end
   tide bench [--rows N] [--keys K]      end-to-end throughput over an embedded broker, vs a baseline
+  tide bench --nexmark qN|all [--events N]
+                                        Nexmark queries into blackholes, vs Flink's figures per core
   tide version                          the version
   tide help [command]                   this text, or a command's flags
 

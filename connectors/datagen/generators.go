@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/tide-sql/tide/internal/splitmix"
 )
 
 // generator makes the values of one column. A value depends only on the
@@ -15,7 +17,7 @@ import (
 // now, the row's wall-clock time), so rows can be generated again.
 type generator interface {
 	kind() string
-	append(b array.Builder, row int64, rnd *rowRand, now time.Time)
+	append(b array.Builder, row int64, rnd *splitmix.Stream, now time.Time)
 }
 
 // intGen generates BIGINT values.
@@ -66,7 +68,7 @@ func (g *intGen) parseRange(spec fieldSpec) error {
 
 func (g *intGen) kind() string { return g.k }
 
-func (g *intGen) value(row int64, rnd *rowRand) int64 {
+func (g *intGen) value(row int64, rnd *splitmix.Stream) int64 {
 	switch g.k {
 	case "sequence":
 		if g.hasEnd {
@@ -76,14 +78,14 @@ func (g *intGen) value(row int64, rnd *rowRand) int64 {
 	case "random":
 		span := uint64(g.end-g.start) + 1
 		if span == 0 { // the whole int64 range
-			return int64(rnd.next())
+			return int64(rnd.Next())
 		}
-		return g.start + int64(rnd.intn(span))
+		return g.start + int64(rnd.Intn(span))
 	}
-	return g.values[rnd.intn(uint64(len(g.values)))]
+	return g.values[rnd.Intn(uint64(len(g.values)))]
 }
 
-func (g *intGen) append(b array.Builder, row int64, rnd *rowRand, _ time.Time) {
+func (g *intGen) append(b array.Builder, row int64, rnd *splitmix.Stream, _ time.Time) {
 	b.(*array.Int64Builder).Append(g.value(row, rnd))
 }
 
@@ -139,18 +141,18 @@ func parseFloatSetting(spec fieldSpec, name string, dst *float64) error {
 
 func (g *floatGen) kind() string { return g.k }
 
-func (g *floatGen) append(b array.Builder, row int64, rnd *rowRand, _ time.Time) {
+func (g *floatGen) append(b array.Builder, row int64, rnd *splitmix.Stream, _ time.Time) {
 	var v float64
 	switch g.k {
 	case "sequence":
 		v = g.start + float64(row)
 	case "random":
-		v = g.start + rnd.float()*(g.end-g.start)
+		v = g.start + rnd.Float()*(g.end-g.start)
 		if g.scale > 0 {
 			v = math.Round(v*g.scale) / g.scale
 		}
 	default:
-		v = g.values[rnd.intn(uint64(len(g.values)))]
+		v = g.values[rnd.Intn(uint64(len(g.values)))]
 	}
 	b.(*array.Float64Builder).Append(v)
 }
@@ -199,7 +201,7 @@ func (g *stringGen) parseLength(spec fieldSpec) error {
 
 func (g *stringGen) kind() string { return g.k }
 
-func (g *stringGen) append(b array.Builder, row int64, rnd *rowRand, _ time.Time) {
+func (g *stringGen) append(b array.Builder, row int64, rnd *splitmix.Stream, _ time.Time) {
 	sb := b.(*array.StringBuilder)
 	switch g.k {
 	case "sequence":
@@ -209,11 +211,11 @@ func (g *stringGen) append(b array.Builder, row int64, rnd *rowRand, _ time.Time
 		buf := make([]byte, len(g.prefix)+g.length)
 		copy(buf, g.prefix)
 		for i := len(g.prefix); i < len(buf); i++ {
-			buf[i] = alphabet[rnd.intn(uint64(len(alphabet)))]
+			buf[i] = alphabet[rnd.Intn(uint64(len(alphabet)))]
 		}
 		sb.BinaryBuilder.Append(buf)
 	default:
-		sb.Append(g.values[rnd.intn(uint64(len(g.values)))])
+		sb.Append(g.values[rnd.Intn(uint64(len(g.values)))])
 	}
 }
 

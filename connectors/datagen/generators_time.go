@@ -8,6 +8,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/tide-sql/tide/internal/splitmix"
 )
 
 // timeGen generates TIMESTAMP values: event times "now" (the wall clock, or
@@ -81,7 +83,7 @@ func newTimeGen(kind string, spec fieldSpec, rate float64, unit arrow.TimeUnit) 
 
 func (g *timeGen) kind() string { return g.k }
 
-func (g *timeGen) value(row int64, rnd *rowRand, now time.Time) time.Time {
+func (g *timeGen) value(row int64, rnd *splitmix.Stream, now time.Time) time.Time {
 	switch g.k {
 	case "timestamp":
 		t := now
@@ -89,17 +91,17 @@ func (g *timeGen) value(row int64, rnd *rowRand, now time.Time) time.Time {
 			t = g.start.Add(time.Duration(row) * g.step)
 		}
 		if g.disorder > 0 {
-			t = t.Add(-time.Duration(rnd.intn(uint64(g.disorder/time.Microsecond)+1)) * time.Microsecond)
+			t = t.Add(-time.Duration(rnd.Intn(uint64(g.disorder/time.Microsecond)+1)) * time.Microsecond)
 		}
 		return t
 	case "random":
 		span := uint64(g.end.Sub(g.start)/time.Microsecond) + 1
-		return g.start.Add(time.Duration(rnd.intn(span)) * time.Microsecond)
+		return g.start.Add(time.Duration(rnd.Intn(span)) * time.Microsecond)
 	}
-	return g.values[rnd.intn(uint64(len(g.values)))]
+	return g.values[rnd.Intn(uint64(len(g.values)))]
 }
 
-func (g *timeGen) append(b array.Builder, row int64, rnd *rowRand, now time.Time) {
+func (g *timeGen) append(b array.Builder, row int64, rnd *splitmix.Stream, now time.Time) {
 	t := g.value(row, rnd, now)
 	var v int64
 	switch g.unit {
@@ -162,7 +164,7 @@ func newDateGen(kind string, spec fieldSpec) (generator, []string, error) {
 
 func (g *dateGen) kind() string { return g.k }
 
-func (g *dateGen) append(b array.Builder, row int64, rnd *rowRand, now time.Time) {
+func (g *dateGen) append(b array.Builder, row int64, rnd *splitmix.Stream, now time.Time) {
 	var d int32
 	switch g.k {
 	case "today":
@@ -170,9 +172,9 @@ func (g *dateGen) append(b array.Builder, row int64, rnd *rowRand, now time.Time
 	case "sequence":
 		d = g.start + int32(row)
 	case "random":
-		d = g.start + int32(rnd.intn(uint64(g.end-g.start)+1))
+		d = g.start + int32(rnd.Intn(uint64(g.end-g.start)+1))
 	default:
-		d = g.values[rnd.intn(uint64(len(g.values)))]
+		d = g.values[rnd.Intn(uint64(len(g.values)))]
 	}
 	b.(*array.Date32Builder).Append(arrow.Date32(d))
 }
@@ -196,10 +198,10 @@ func newBoolGen(kind string, spec fieldSpec) (generator, []string, error) {
 
 func (g *boolGen) kind() string { return g.k }
 
-func (g *boolGen) append(b array.Builder, _ int64, rnd *rowRand, _ time.Time) {
-	v := rnd.next()&1 == 1
+func (g *boolGen) append(b array.Builder, _ int64, rnd *splitmix.Stream, _ time.Time) {
+	v := rnd.Next()&1 == 1
 	if g.k == "choice" {
-		v = g.values[rnd.intn(uint64(len(g.values)))]
+		v = g.values[rnd.Intn(uint64(len(g.values)))]
 	}
 	b.(*array.BooleanBuilder).Append(v)
 }

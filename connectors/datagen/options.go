@@ -14,11 +14,11 @@ import (
 var Options = []executor.Option{
 	{Name: "rows_per_second", Default: "1000", Synonyms: []string{"rows-per-second", "rowsPerSecond"}, Check: checkRate,
 		Help: "rows generated per second (0 = as fast as possible)"},
-	{Name: "rows", Synonyms: []string{"number-of-rows", "numRows"}, Check: checkCount,
+	{Name: "rows", Synonyms: []string{"number-of-rows", "numRows"}, Check: executor.WholeNumber(0),
 		Help: "total rows; with a limit the source is bounded and ends after the last row (default: unlimited)"},
-	{Name: "seed", Default: "1", Check: checkInt,
+	{Name: "seed", Default: "1", Check: executor.Integer,
 		Help: "random seed: the same seed gives the same rows"},
-	{Name: "max_batch", Default: "10000", Synonyms: []string{"maxOffsetsPerTrigger"}, Check: checkPositive,
+	{Name: "max_batch", Default: "10000", Synonyms: []string{"maxOffsetsPerTrigger"}, Check: executor.WholeNumber(1),
 		Help: "most rows per micro-batch"},
 }
 
@@ -79,29 +79,6 @@ func checkRate(v string) error {
 	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 	if err != nil || f < 0 || f != f {
 		return fmt.Errorf("expected a number of rows per second, 0 or more")
-	}
-	return nil
-}
-
-func checkCount(v string) error {
-	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	if err != nil || n < 0 {
-		return fmt.Errorf("expected a whole number, 0 or more")
-	}
-	return nil
-}
-
-func checkInt(v string) error {
-	if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
-		return fmt.Errorf("expected a whole number")
-	}
-	return nil
-}
-
-func checkPositive(v string) error {
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n <= 0 {
-		return fmt.Errorf("expected a whole number greater than 0")
 	}
 	return nil
 }

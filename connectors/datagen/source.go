@@ -11,6 +11,8 @@ import (
 
 	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/executor"
+	"github.com/tide-sql/tide/internal/clock"
+	"github.com/tide-sql/tide/internal/splitmix"
 )
 
 // partition is datagen's only partition; its offset is the row number.
@@ -24,6 +26,10 @@ type Reader struct {
 	gens   []generator
 	mem    memory.Allocator
 	b      *array.RecordBuilder
+
+	// idle: the reader is a task of a parallel query other than the first;
+	// the source's one partition is the first task's.
+	idle bool
 
 	next     int64     // next row number
 	openRow  int64     // row number at Open: the rate counts from here
@@ -48,7 +54,20 @@ func NewSourceReader(t *catalog.Table, mem memory.Allocator) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("datagen source %s: %w", t.Name, err)
 	}
-	return &Reader{table: t.Name, schema: t.Schema(), cfg: cfg, gens: gens, mem: mem, sleep: sleepCtx}, nil
+	task, _, err := executor.ParseTask(t.Options[executor.TaskOption])
+	if err != nil {
+		return nil, fmt.Errorf("datagen source %s: %w", t.Name, err)
+	}
+	return &Reader{table: t.Name, schema: t.Schema(), cfg: cfg, gens: gens, mem: mem, sleep: clock.Sleep, idle: task != 0}, nil
+}
+
+// Partitions is the number of partitions the reader reads: the source's
+// one, or none in a task of a parallel query other than the first.
+func (r *Reader) Partitions() int {
+	if r.idle {
+		return 0
+	}
+	return 1
 }
 
 // Schema is the schema of every record the reader returns.
@@ -71,6 +90,14 @@ func (r *Reader) Open(_ context.Context, start executor.Offsets) error {
 func (r *Reader) Fetch(ctx context.Context, wait time.Duration, until executor.Offsets) (executor.Fetch, error) {
 	if r.b == nil {
 		return executor.Fetch{}, fmt.Errorf("datagen source %s: fetch before open", r.table)
+	}
+	if r.idle {
+		// Nothing to read, ever: a bounded source is done for this task.
+		f := executor.Fetch{Done: r.cfg.rows >= 0}
+		if !f.Done {
+			r.sleep(ctx, wait)
+		}
+		return f, ctx.Err()
 	}
 	end := r.next + int64(r.cfg.maxBatch)
 	if until != nil {
@@ -130,7 +157,7 @@ func (r *Reader) generate(from, to int64) arrow.Record {
 	for row := from; row < to; row++ {
 		at := r.rowTime(row, now)
 		for c, g := range r.gens {
-			rnd := newRowRand(r.cfg.seed, row, c)
+			rnd := splitmix.New(r.cfg.seed, row, c)
 			g.append(r.b.Field(c), row, &rnd, at)
 		}
 	}
@@ -144,16 +171,4 @@ func (r *Reader) Close() error {
 		r.b = nil
 	}
 	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

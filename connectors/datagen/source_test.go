@@ -142,3 +142,21 @@ func TestConnectorIsRegisteredWithFlinkSynonyms(t *testing.T) {
 		t.Fatal("a negative rate was accepted")
 	}
 }
+
+// The source has one partition: in a parallel query the first task reads
+// it and the others read nothing (and are done when the source is bounded).
+func TestOnlyTheFirstTaskOfAParallelQueryGenerates(t *testing.T) {
+	mem := checkedMem(t)
+	first := openGen(t, mem, genTable([]string{"id BIGINT"}, "rows", "10", "rows_per_second", "0", executor.TaskOption, "0/2"), nil)
+	if rows := fetchAll(t, first); len(rows) != 10 || first.Partitions() != 1 {
+		t.Fatalf("task 0 of 2: %d rows, %d partitions", len(rows), first.Partitions())
+	}
+	second := openGen(t, mem, genTable([]string{"id BIGINT"}, "rows", "10", "rows_per_second", "0", executor.TaskOption, "1/2"), nil)
+	rows, f := fetchGen(t, second, 0, nil)
+	if len(rows) != 0 || !f.Done || second.Partitions() != 0 {
+		t.Fatalf("task 1 of 2: %d rows, done %v, %d partitions", len(rows), f.Done, second.Partitions())
+	}
+	if _, err := NewSourceReader(genTable([]string{"id BIGINT"}, executor.TaskOption, "2/2"), mem); err == nil {
+		t.Fatal("task 2 of 2 accepted")
+	}
+}

@@ -129,12 +129,11 @@ func parseSourceConfig(opts map[string]string, defaultBrokers string) (sourceCon
 	c.maxBatch, _ = strconv.Atoi(get("max_batch"))
 	c.idleTimeout, _ = parseDuration(get("idle_timeout"))
 	c.onError, c.deadLetters = parseOnError(get("on_error"))
-	c.tasks = 1
-	if v := get(executor.TaskOption); v != "" {
-		if _, err := fmt.Sscanf(v, "%d/%d", &c.task, &c.tasks); err != nil || c.tasks < 1 || c.task < 0 || c.task >= c.tasks {
-			return c, fmt.Errorf("bad task %q (want i/n)", v)
-		}
+	task, tasks, err := executor.ParseTask(get(executor.TaskOption))
+	if err != nil {
+		return c, err
 	}
+	c.task, c.tasks = int32(task), int32(tasks)
 	return c, nil
 }
 

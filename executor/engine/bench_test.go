@@ -58,32 +58,39 @@ func BenchmarkTumble(b *testing.B) {
 		b.Run(fmt.Sprintf("parallelism=%d", tasks), func(b *testing.B) {
 			var wall, cpu float64
 			for i := 0; i < b.N; i++ {
-				e, err := engine.Open(context.Background(), engine.Config{StateDir: filepath.Join(b.TempDir(), "state"), Brokers: br.Addr()})
-				if err != nil {
-					b.Fatal(err)
-				}
-				c0, t0 := cpuNow(), time.Now()
 				sql := fmt.Sprintf(`SET parallelism = %d;
 CREATE SOURCE tx (transaction_id VARCHAR, customer_id VARCHAR, product VARCHAR, amount DOUBLE, event_time TIMESTAMP(3),
   WATERMARK FOR event_time AS event_time - INTERVAL 10 SECOND)
 WITH (connector = 'kafka', topic = 'transactions', stop = 'latest');
 CREATE TABLE stats (window_start TIMESTAMP(3), customer_id VARCHAR, n BIGINT, total DOUBLE);
 INSERT INTO stats SELECT window_start, customer_id, COUNT(*), SUM(amount) FROM tx GROUP BY TUMBLE(event_time, INTERVAL 1 MINUTE), customer_id;`, tasks)
-				if err := e.Execute(context.Background(), sql, nil); err != nil {
-					b.Fatal(err)
-				}
-				if err := e.Wait(context.Background()); err != nil {
-					b.Fatal(err)
-				}
-				wall += time.Since(t0).Seconds()
-				cpu += cpuNow() - c0
-				e.Close()
+				w, c := timedRun(b, engine.Config{StateDir: filepath.Join(b.TempDir(), "state"), Brokers: br.Addr()}, sql)
+				wall += w
+				cpu += c
 			}
 			n := float64(*benchEvents) * float64(b.N)
 			b.ReportMetric(n/wall, "events/s")
 			b.ReportMetric(n/cpu, "events/CPU-s")
 		})
 	}
+}
+
+// timedRun runs sql in an engine of its own until its queries finish and
+// returns the wall and CPU seconds that took.
+func timedRun(b *testing.B, cfg engine.Config, sql string) (wall, cpu float64) {
+	e, err := engine.Open(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	c0, t0 := cpuNow(), time.Now()
+	if err := e.Execute(context.Background(), sql, nil); err != nil {
+		b.Fatal(err)
+	}
+	if err := e.Wait(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(t0).Seconds(), cpuNow() - c0
 }
 
 func cpuNow() float64 {

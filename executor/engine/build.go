@@ -21,6 +21,8 @@ type built struct {
 	bounded  []boundedInput                  // VALUES inputs, in build order
 	tasks    int                             // the query runs as this many tasks (0: one)
 
+	columns columnUse // the columns of each source the plan reads
+
 	top *scope // what the driver's goroutine pulls
 	cur *scope // the scope being built
 
@@ -37,8 +39,9 @@ type boundedInput interface {
 	Resumed()
 }
 
-func newBuilt() *built {
-	b := &built{top: &scope{}}
+// newBuilt starts the build of plan root.
+func newBuilt(root planner.Node) *built {
+	b := &built{top: &scope{}, columns: columnsUsed(root)}
 	b.cur = b.top
 	return b
 }
@@ -205,6 +208,7 @@ func (e *Engine) buildSourceScan(n *planner.SourceScan, b *built, once bool, tab
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", n.Table.Name, err)
 	}
+	b.columns.prune(n.Table, r)
 	wait, interval := 200*time.Millisecond, e.triggerInterval()
 	if interval > 0 {
 		wait = interval

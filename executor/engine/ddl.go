@@ -111,10 +111,9 @@ func (e *Engine) createSource(ctx context.Context, s *parser.CreateSource) (*Res
 	if err != nil {
 		return nil, err
 	}
-	t := &catalog.Table{Name: s.Name, Kind: catalog.KindSource, Columns: columnsOf(s.Columns), Connector: c.Name, Options: opts, SQL: s.Text()}
-	if s.Watermark != nil {
-		t.EventTime = t.Columns[t.ColumnIndex(s.Watermark.Column)].Name
-		t.WatermarkDelay = s.Watermark.Delay
+	t := &catalog.Table{Name: s.Name, Kind: catalog.KindSource, Connector: c.Name, Options: opts, SQL: s.Text()}
+	if err := e.sourceColumns(c, s, t); err != nil {
+		return nil, err
 	}
 	if err := e.checkLateTables(t, s.Options, s.NamePos); err != nil {
 		return nil, err

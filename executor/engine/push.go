@@ -18,7 +18,7 @@ func (e *Engine) selectQuery(ctx context.Context, s *parser.Select) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	b := newBuilt()
+	b := newBuilt(plan.Root)
 	root, err := e.build(plan.Root, b, e.setting("run_once") == "true")
 	if err != nil {
 		return nil, err

@@ -114,7 +114,7 @@ func (e *Engine) insert(ctx context.Context, s *parser.Insert) (*Result, error) 
 	if e.cfg.StateDir != "" {
 		store = checkpointStore{dir: filepath.Join(e.cfg.StateDir, "queries", id)}
 	}
-	b := newBuilt()
+	b := newBuilt(sinkNode)
 	var root executor.Operator
 	shape, parallel := parallelPlan(sinkNode.Input, !sinkNode.Upsert)
 	tasks := 1
