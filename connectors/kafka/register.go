@@ -12,6 +12,7 @@ func init() {
 		Options:   mergeOptions(SourceOptions, SinkOptions),
 		NewSource: NewSource,
 		NewSink:   NewSink,
+		Columns:   sourceColumns,
 	})
 }
 

@@ -282,3 +282,49 @@ INSERT INTO ids SELECT order_id FROM orders;`, url))
 	expectLines(t, x.rows("SELECT * FROM ids"), want)
 	waitFor(t, func() bool { q, _ := x.e.Query("ids"); return q.Status == "" })
 }
+
+// CREATE SOURCE without columns takes them from the latest schema of the
+// subject <topic>-value (DESCRIBE shows them), with a watermark alone in
+// the parentheses; a subject with a nested field, or none at all, is a
+// positioned error.
+func TestAvroSourceColumnsComeFromTheRegistry(t *testing.T) {
+	x := newEnv(t)
+	reg := startRegistry(t)
+	reg.register("orders-value", orderV1)
+	id := reg.register("orders-value", orderV2)
+	reg.register("nested-value", `{"type": "record", "name": "N", "fields": [{"name": "id", "type": "long"},
+		{"name": "items", "type": {"type": "array", "items": "string"}}]}`)
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	var values [][]byte
+	for i := range 4 {
+		values = append(values, confluent(t, id, orderV2, map[string]any{"order_id": fmt.Sprint(i), "customer_id": "c",
+			"amount": float64(i), "ts": t0.Add(time.Duration(i) * time.Minute), "status": []any{"NEW", nil}[i%2]}))
+	}
+	x.produceValues("orders", values...)
+	x.exec(fmt.Sprintf(`CREATE SOURCE orders (WATERMARK FOR ts AS ts - INTERVAL 10 SECOND)
+WITH (connector = 'kafka', topic = 'orders', format = 'avro', schema.registry = '%s', stop = 'latest');`, reg.url))
+	expectLines(t, x.rows("DESCRIBE orders"), []string{
+		"column=order_id type=VARCHAR nullable=NO extra=",
+		"column=customer_id type=VARCHAR nullable=NO extra=",
+		"column=amount type=DOUBLE nullable=NO extra=",
+		"column=ts type=TIMESTAMP(3) nullable=NO extra=WATERMARK ts - 10s",
+		"column=status type=VARCHAR nullable=YES extra=",
+	})
+	x.exec(`CREATE TABLE per_minute (window_start TIMESTAMP(3), n BIGINT, statuses BIGINT);
+INSERT INTO per_minute SELECT window_start, COUNT(*) AS n, COUNT(status) AS statuses FROM orders GROUP BY TUMBLE(ts, INTERVAL 2 MINUTE);`)
+	x.wait()
+	expectLines(t, x.rows("SELECT * FROM per_minute"), []string{
+		"window_start=2024-05-01 12:00:00.000 n=2 statuses=1",
+		"window_start=2024-05-01 12:02:00.000 n=2 statuses=1",
+	})
+
+	for _, tc := range []struct{ topic, want string }{
+		{"nested", "line 1, column 15: format avro: columns from the latest schema of subject nested-value (id 3): field items: array is a nested type: records, arrays and maps are not supported yet as columns"},
+		{"nothing", "line 1, column 15: format avro: the columns come from the latest schema of subject nothing-value: the schema registry " + reg.url + " has no subject nothing-value"},
+	} {
+		_, err := x.tryExec(fmt.Sprintf(`CREATE SOURCE s_%s WITH (connector = 'kafka', topic = '%s', format = 'avro', schema.registry = '%s');`, tc.topic, tc.topic, reg.url))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("topic %s: %v, want %q", tc.topic, err, tc.want)
+		}
+	}
+}
