@@ -28,6 +28,7 @@ type column struct {
 	unit    arrow.TimeUnit // kindTimestamp only
 	notNull bool
 	sqlType string // as DESCRIBE shows it, for messages
+	unused  bool   // the query does not read it (PruneColumns): always NULL
 }
 
 // tableColumns describes t's columns, or says which one has a type the

@@ -75,6 +75,13 @@ type Preparer interface {
 	Prepare(ctx context.Context, values iter.Seq[[]byte]) error
 }
 
+// ColumnPruner is implemented by sources that can leave out the columns a
+// query does not read (their values stay NULL). The connector calls it
+// before it makes any decoder, with one flag per column of Schema.
+type ColumnPruner interface {
+	PruneColumns(used []bool)
+}
+
 // Noticer is implemented by sources that can tell, when the table is
 // created, what would hold its queries up without being an error in the
 // statement (a schema registry that cannot be reached).
