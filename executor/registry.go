@@ -23,6 +23,10 @@ type Env struct {
 	// Brokers is the default Kafka bootstrap list (flag, $TIDE_BROKERS or the
 	// embedded broker), used when a table has no brokers option.
 	Brokers string
+	// Registry is the default Schema Registry URL ($TIDE_SCHEMA_REGISTRY or
+	// the embedded broker's registry), used when a table has no
+	// schema.registry option; "" when none is known.
+	Registry string
 	// StateDir is the engine's state directory.
 	StateDir string
 	// Table resolves another catalog table to its sink, for options such as

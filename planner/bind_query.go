@@ -111,8 +111,11 @@ func (p *Planner) bindSelect(sel *ast.SelectStmt, q *parser.Query, depth int, to
 			}
 		}
 		r = oneEmptyRow()
-	} else if r, err = p.bindFrom(sel.From.TableRefs, q, depth); err != nil {
-		return nil, err
+	} else {
+		p.whereIntoJoin(sel, q)
+		if r, err = p.bindFrom(sel.From.TableRefs, q, depth); err != nil {
+			return nil, err
+		}
 	}
 	if top && q.Watermark != nil {
 		if err := p.applyWatermark(r, q.Watermark); err != nil {

@@ -78,6 +78,12 @@ func (p *Planner) bindStreamJoin(j *ast.Join, q *parser.Query, depth int) (*rel,
 		return nil, err
 	}
 	n.Residual = jb.residual
+	if f := jb.sideFilter[0]; f != nil {
+		n.Left = &Filter{Input: n.Left, Pred: f}
+	}
+	if f := jb.sideFilter[1]; f != nil {
+		n.Right = &Filter{Input: n.Right, Pred: f}
+	}
 	markDropLate(left.node)
 	markDropLate(right.node)
 
@@ -98,6 +104,28 @@ func (p *Planner) bindStreamJoin(j *ast.Join, q *parser.Query, depth int) (*rel,
 	return out, nil
 }
 
+// whereIntoJoin moves the WHERE of a SELECT over an inner join of two
+// streams into the join's ON, as Flink's planner does: the same rows
+// match, a time bound written in WHERE (Nexmark q7) bounds the join's
+// state, and conditions on one side filter that side before the join.
+func (p *Planner) whereIntoJoin(sel *ast.SelectStmt, q *parser.Query) {
+	j := sel.From.TableRefs
+	if sel.Where == nil || j == nil || j.Right == nil || j.On == nil || j.Tp == ast.LeftJoin || j.Tp == ast.RightJoin || q.FullJoins[j] {
+		return
+	}
+	if ts, ok := j.Right.(*ast.TableSource); ok {
+		if tn, ok := ts.Source.(*ast.TableName); ok {
+			if t, err := p.Catalog.Get(tn.Name.O); err == nil && t.Kind == catalog.KindTable {
+				return // a lookup join: its ON takes equalities only
+			}
+		}
+	}
+	both := &ast.BinaryOperationExpr{Op: opcode.LogicAnd, L: j.On.Expr, R: sel.Where}
+	both.SetOriginTextPosition(j.On.Expr.OriginTextPosition())
+	j.On = &ast.OnCondition{Expr: both}
+	sel.Where = nil
+}
+
 // stateTTL is SET 'state.ttl', zero if unset.
 func (p *Planner) stateTTL() time.Duration {
 	if p.Setting == nil {
@@ -116,6 +144,7 @@ type joinBinder struct {
 	cols         []ScopeColumn
 	lower, upper time.Duration // on left time - right time
 	residual     Expr
+	sideFilter   [2]Expr // conditions on one side, over its own columns
 	// offBound is the first comparison of event times that is not on
 	// both watermarked columns, reported if the bound stays open.
 	offBound *parser.Error
@@ -146,18 +175,35 @@ func (jb *joinBinder) conjuncts(e ast.ExprNode) error {
 		return err
 	}
 	if !ok {
-		jb.addResidual(bound)
+		jb.addCondition(bound)
 	}
 	return nil
 }
 
-func (jb *joinBinder) addResidual(e Expr) {
-	if jb.residual == nil {
-		jb.residual = e
-		return
+// addCondition keeps a conjunct that is neither a key nor a bound: on one
+// side only, it filters that side before the join where that keeps the
+// same rows (a side whose rows an outer join keeps unmatched must see
+// them all); else it is checked on the joined rows.
+func (jb *joinBinder) addCondition(e Expr) {
+	kind := jb.n.Kind
+	switch side := jb.sideOf(e); {
+	case side == 0 && (kind == "inner" || kind == "right"):
+		jb.sideFilter[0] = and(jb.sideFilter[0], e)
+	case side == 1 && (kind == "inner" || kind == "left"):
+		jb.sideFilter[1] = and(jb.sideFilter[1], shiftRefs(e, -jb.lw))
+	default:
+		jb.addResidual(e)
 	}
-	jb.residual = &Call{Func: "and", Args: []Expr{jb.residual, e}, Typ: arrow.FixedWidthTypes.Boolean}
 }
+
+func and(a, b Expr) Expr {
+	if a == nil {
+		return b
+	}
+	return &Call{Func: "and", Args: []Expr{a, b}, Typ: arrow.FixedWidthTypes.Boolean}
+}
+
+func (jb *joinBinder) addResidual(e Expr) { jb.residual = and(jb.residual, e) }
 
 // classify takes a conjunct as a key or a part of the time bound; false
 // leaves it to the residual.

@@ -2,13 +2,17 @@ package main
 
 import (
 	"fmt"
+	"net"
+	"strconv"
 	"time"
 
 	"github.com/tide-sql/tide/connectors/kafka"
+	"github.com/tide-sql/tide/connectors/schemaregistry"
 )
 
 const brokerUsage = `tide broker [--addr 127.0.0.1:9092] [--partitions 3] [--no-auto-create]
             [--max-message-bytes 1048588] [--retention-bytes 1073741824]
+            [--registry-addr HOST:PORT|off]
 
 Runs a Kafka-protocol broker in this process until SIGINT or SIGTERM, for
 development: a single node that keeps everything in memory (its topics,
@@ -29,7 +33,19 @@ their topic is created with --config retention.ms=MS. A producer
 sending a batch over --max-message-bytes (message.max.bytes) gets
 MESSAGE_TOO_LARGE. A client that sends something other than Kafka requests
 (an HTTP request, TLS, random bytes) gets one line on stderr naming its
-address and what was wrong, and its connection is closed.`
+address and what was wrong, and its connection is closed.
+
+It also serves a Schema Registry, Confluent's REST API, on --registry-addr
+(by default the broker's host and the next port: 127.0.0.1:9093 for
+127.0.0.1:9092; "off" for none): Confluent's serializers, kafkajs and
+franz-go register and fetch schemas there (schema.registry.url), and tide's
+Avro tables use it when they name no schema.registry (other tide commands
+reach it with TIDE_SCHEMA_REGISTRY=URL). Like the broker it keeps
+everything in memory, gone when it stops. It holds Avro schemas (JSON and
+Protobuf ones, and schema references, are refused with error 42201), gives
+each schema one global id, and checks new versions under the subject's
+compatibility level (BACKWARD by default; FORWARD, FULL, their _TRANSITIVE
+forms, or NONE, set with PUT /config) by Avro's schema-resolution rules.`
 
 func (a *app) cmdBroker(g globalOptions, args []string) int {
 	cfg := kafka.BrokerConfig{Addr: "127.0.0.1:9092"}
@@ -41,6 +57,8 @@ func (a *app) cmdBroker(g globalOptions, args []string) int {
 	fs.IntVar(&cfg.MaxMessageBytes, "max-message-bytes", kafka.DefaultMaxMessageBytes, "largest record batch a producer may send, in `bytes` (message.max.bytes)")
 	fs.Int64Var(&cfg.RetentionBytes, "retention-bytes", kafka.DefaultRetentionBytes, "`bytes` each partition keeps before dropping its oldest records; -1: no limit")
 	fs.DurationVar(&cfg.RetentionCheck, "retention-check", kafka.DefaultRetentionCheck, "how often retention is applied (log.retention.check.interval.ms)")
+	registryAddr := ""
+	fs.StringVar(&registryAddr, "registry-addr", "", "`host:port` of the Schema Registry (default: the broker's host and next port; port 0 picks a free one; off: none)")
 	var extra []string
 	if err := parseFlags(fs, args, func(s string) { extra = append(extra, s) }); err != nil {
 		return flagExit(err)
@@ -49,7 +67,11 @@ func (a *app) cmdBroker(g globalOptions, args []string) int {
 		fmt.Fprintln(a.stderr, "tide", err)
 		return exitUsage
 	}
-	if msg := checkBrokerFlags(partitions, cfg); msg != "" {
+	msg := checkBrokerFlags(partitions, cfg)
+	if msg == "" {
+		msg = checkRegistryAddr(registryAddr)
+	}
+	if msg != "" {
 		fmt.Fprintln(a.stderr, "tide broker: "+msg)
 		return exitUsage
 	}
@@ -62,11 +84,24 @@ func (a *app) cmdBroker(g globalOptions, args []string) int {
 		return a.fail("broker", err)
 	}
 	defer b.Close()
+	var registry *schemaregistry.Server
+	if registryAddr != "off" {
+		if registryAddr == "" {
+			registryAddr = nextPort(b.Addr(), cfg.Addr)
+		}
+		if registry, err = schemaregistry.Start(registryAddr); err != nil {
+			return a.fail("broker", fmt.Errorf("%w (choose another address with --registry-addr, or --registry-addr off)", err))
+		}
+		defer registry.Close()
+	}
 	created := "created on first use"
 	if cfg.NoAutoCreate {
 		created = "not created on first use"
 	}
 	fmt.Fprintf(a.stdout, "tide: Kafka-protocol broker listening at %s (export TIDE_BROKERS=%s); Ctrl-C stops it\n", b.Addr(), b.Addr())
+	if registry != nil {
+		fmt.Fprintf(a.stdout, "tide: Schema Registry (Confluent REST API) listening at %s (export TIDE_SCHEMA_REGISTRY=%s)\n", registry.URL(), registry.URL())
+	}
 	fmt.Fprintf(a.stderr, "tide: in memory, one node; topics %s (%d partitions); max message %d bytes; retention %s per partition\n",
 		created, partitions, cfg.MaxMessageBytes, retentionText(cfg.RetentionBytes))
 	<-sigs
@@ -87,6 +122,33 @@ func checkBrokerFlags(partitions int, cfg kafka.BrokerConfig) string {
 		return fmt.Sprintf("--retention-check must be at least 1ms, not %v", cfg.RetentionCheck)
 	}
 	return ""
+}
+
+// checkRegistryAddr says what is wrong with --registry-addr, "" if nothing.
+func checkRegistryAddr(addr string) string {
+	if addr == "" || addr == "off" {
+		return ""
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		return fmt.Sprintf("--registry-addr must be host:port (or off), not %q", addr)
+	}
+	return ""
+}
+
+// nextPort is the default address of the broker's Schema Registry: the
+// broker's host and the next port, or a free port when the broker was asked
+// for any free one (requested port 0).
+func nextPort(brokerAddr, requested string) string {
+	host, port, err := net.SplitHostPort(brokerAddr)
+	if err != nil {
+		return "127.0.0.1:0"
+	}
+	n, err := strconv.Atoi(port)
+	if _, want, _ := net.SplitHostPort(requested); err != nil || want == "0" || n >= 65535 {
+		return net.JoinHostPort(host, "0")
+	}
+	return net.JoinHostPort(host, strconv.Itoa(n+1))
 }
 
 // retentionText is a byte count as a person reads it.

@@ -1,7 +1,13 @@
 package main
 
 import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -17,6 +23,8 @@ func TestBrokerCommandChecksItsFlags(t *testing.T) {
 		{[]string{"--retention-bytes", "-2"}, "not -2"},
 		{[]string{"--retention-check", "0s"}, "--retention-check must be at least 1ms"},
 		{[]string{"extra"}, "broker: unexpected argument extra"},
+		{[]string{"--registry-addr", "8081"}, `--registry-addr must be host:port (or off), not "8081"`},
+		{[]string{"--registry-addr", "127.0.0.1:99999"}, `not "127.0.0.1:99999"`},
 	} {
 		ta := newTestApp(t, nil)
 		if code := ta.main(append([]string{"broker", "--addr", "127.0.0.1:0"}, c.args...)); code != exitUsage || !strings.Contains(ta.errb.String(), c.want) {
@@ -38,6 +46,14 @@ func TestBrokerCommandSaysWhatItIs(t *testing.T) {
 	if !strings.Contains(ta.out.String(), "listening at 127.0.0.1:") {
 		t.Errorf("stdout %q", ta.out.String())
 	}
+	// Asked for any free port, it serves its Schema Registry on another.
+	m := regexp.MustCompile(`Schema Registry \(Confluent REST API\) listening at (http://127\.0\.0\.1:\d+) \(export TIDE_SCHEMA_REGISTRY=(\S+)\)`).FindStringSubmatch(ta.out.String())
+	if m == nil || m[1] != m[2] {
+		t.Fatalf("stdout %q", ta.out.String())
+	}
+	if body := httpGet(t, m[1]+"/subjects"); body != "[]" {
+		t.Errorf("GET /subjects: %s", body)
+	}
 	want := "tide: in memory, one node; topics not created on first use (4 partitions); max message 5000 bytes; retention unlimited per partition\n"
 	if !strings.Contains(ta.errb.String(), want) {
 		t.Errorf("stderr %q, want %q", ta.errb.String(), want)
@@ -54,4 +70,94 @@ func TestRetentionText(t *testing.T) {
 			t.Errorf("retentionText(%d) = %q, want %q", n, got, want)
 		}
 	}
+}
+
+// By default the registry listens on the broker's next port; with
+// --registry-addr elsewhere; with off nowhere; a taken address stops the
+// command with an error naming it.
+func TestBrokerCommandPlacesItsRegistry(t *testing.T) {
+	// run runs tide broker until it has started (then stops it) or failed.
+	run := func(t *testing.T, args ...string) (out, errs string, code int) {
+		ta := newTestApp(t, nil)
+		done := make(chan int, 1)
+		go func() { done <- ta.main(append([]string{"broker"}, args...)) }()
+		waitFor(t, func() bool { return len(done) > 0 || strings.Contains(ta.errb.String(), "per partition") })
+		if len(done) == 0 {
+			ta.sigs <- os.Interrupt
+		}
+		code = <-done
+		return ta.out.String(), ta.errb.String(), code
+	}
+	t.Run("the next port", func(t *testing.T) {
+		port := twoFreePorts(t)
+		out, errs, code := run(t, "--addr", fmt.Sprintf("127.0.0.1:%d", port))
+		want := fmt.Sprintf("Schema Registry (Confluent REST API) listening at http://127.0.0.1:%d ", port+1)
+		if code != exitOK || !strings.Contains(out, want) {
+			t.Errorf("exit %d, stdout %q, stderr %q; want %q", code, out, errs, want)
+		}
+	})
+	t.Run("off", func(t *testing.T) {
+		out, _, code := run(t, "--addr", "127.0.0.1:0", "--registry-addr", "off")
+		if code != exitOK || strings.Contains(out, "Schema Registry") {
+			t.Errorf("exit %d, stdout %q", code, out)
+		}
+	})
+	t.Run("a taken address", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		_, errs, code := run(t, "--addr", "127.0.0.1:0", "--registry-addr", ln.Addr().String())
+		if code != exitFail || !strings.Contains(errs, ln.Addr().String()) || !strings.Contains(errs, "--registry-addr off") {
+			t.Errorf("exit %d, stderr %q", code, errs)
+		}
+	})
+}
+
+func TestNextPort(t *testing.T) {
+	for _, c := range []struct{ broker, requested, want string }{
+		{"127.0.0.1:9092", "127.0.0.1:9092", "127.0.0.1:9093"},
+		{"127.0.0.1:41234", "127.0.0.1:0", "127.0.0.1:0"},
+		{"[::1]:9092", "[::1]:9092", "[::1]:9093"},
+		{"127.0.0.1:65535", "127.0.0.1:65535", "127.0.0.1:0"},
+	} {
+		if got := nextPort(c.broker, c.requested); got != c.want {
+			t.Errorf("nextPort(%q, %q) = %q, want %q", c.broker, c.requested, got, c.want)
+		}
+	}
+}
+
+// twoFreePorts finds a port p of 127.0.0.1 such that p and p+1 are free now.
+func twoFreePorts(t *testing.T) int {
+	t.Helper()
+	for try := 0; try < 50; try++ {
+		a, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := a.Addr().(*net.TCPAddr).Port
+		b, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+1))
+		a.Close()
+		if err == nil {
+			b.Close()
+			return p
+		}
+	}
+	t.Fatal("no two free ports in a row")
+	return 0
+}
+
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -221,8 +221,9 @@ func newTestApp(t *testing.T, eng *fakeEngine) *testApp {
 
 type fakeBroker struct{}
 
-func (fakeBroker) Addr() string { return "127.0.0.1:19092" }
-func (fakeBroker) Close()       {}
+func (fakeBroker) Addr() string        { return "127.0.0.1:19092" }
+func (fakeBroker) RegistryURL() string { return "http://127.0.0.1:18081" }
+func (fakeBroker) Close()              {}
 
 // syncBuffer is a bytes.Buffer safe for the goroutines of a command.
 type syncBuffer struct {

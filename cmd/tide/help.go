@@ -13,9 +13,9 @@ usage:
   tide serve [--addr 127.0.0.1:8080] [--init FILE.sql]
                                         the HTTP endpoint (POST /v1/sql, /v1/queries, /metrics)
   tide broker [--addr 127.0.0.1:9092] [--partitions 3] [--no-auto-create]
-              [--max-message-bytes N] [--retention-bytes N]
-                                        a local Kafka-protocol broker: in memory, one node,
-                                        for development
+              [--max-message-bytes N] [--retention-bytes N] [--registry-addr H:P|off]
+                                        a local Kafka-protocol broker and Schema Registry
+                                        (next port): in memory, one node, for development
   tide produce --topic T [--key FIELD] [FILE]
                                         JSON lines (FILE or standard input) to a topic
   tide topic create T [--partitions N] [--replication-factor R] [--config k=v]
@@ -34,7 +34,8 @@ usage:
 
 flags of every command:
   --brokers host:port   Kafka bootstrap servers (default: $TIDE_BROKERS; with neither,
-                        an embedded broker is started in the process)
+                        an embedded broker is started in the process, with a Schema
+                        Registry that Avro tables use unless $TIDE_SCHEMA_REGISTRY names one)
   --state-dir DIR       catalog and query checkpoints (default ./tide-state)
   --format FORMAT       how rows print: table, json (one object per line) or csv
 `

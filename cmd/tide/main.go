@@ -116,20 +116,22 @@ func flagExit(err error) int {
 	return exitUsage
 }
 
-// open opens the engine with the state directory and brokers resolved.
-func (a *app) open(ctx context.Context, g globalOptions, brokers string, console io.Writer, logw io.Writer) (sqlEngine, error) {
-	return a.openWith(ctx, g, brokers, console, logw, nil, nil)
+// open opens the engine with the state directory, brokers and Schema
+// Registry resolved.
+func (a *app) open(ctx context.Context, g globalOptions, ep kafkaEndpoints, console io.Writer, logw io.Writer) (sqlEngine, error) {
+	return a.openWith(ctx, g, ep, console, logw, nil, nil)
 }
 
 // openWith is open with file connectors confined to paths and network
 // connectors to hosts (nil: anywhere).
-func (a *app) openWith(ctx context.Context, g globalOptions, brokers string, console io.Writer, logw io.Writer,
+func (a *app) openWith(ctx context.Context, g globalOptions, ep kafkaEndpoints, console io.Writer, logw io.Writer,
 	paths *executor.PathPolicy, hosts *executor.HostPolicy) (sqlEngine, error) {
 	cfg := engine.Config{
 		StateDir: g.stateDir,
 		Paths:    paths,
 		Hosts:    hosts,
-		Brokers:  brokers,
+		Brokers:  ep.Brokers,
+		Registry: ep.Registry,
 		Logf: func(format string, args ...any) {
 			fmt.Fprintf(logw, "tide: "+format+"\n", args...)
 		},

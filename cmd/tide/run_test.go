@@ -38,7 +38,7 @@ func TestRunExecutesScriptsInOrder(t *testing.T) {
 	if got := eng.executed(); !reflect.DeepEqual(got, want) {
 		t.Errorf("executed %q\nwant %q", got, want)
 	}
-	if eng.cfg.StateDir != "/tmp/st" || eng.cfg.Brokers != "127.0.0.1:19092" {
+	if eng.cfg.StateDir != "/tmp/st" || eng.cfg.Brokers != "127.0.0.1:19092" || eng.cfg.Registry != "http://127.0.0.1:18081" {
 		t.Errorf("engine config %+v", eng.cfg)
 	}
 	if !eng.closed {

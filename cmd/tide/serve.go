@@ -98,7 +98,7 @@ func (a *app) cmdServe(g globalOptions, args []string) int {
 		return a.fail("serve", err)
 	}
 	defer stopBroker()
-	hosts := executor.NewHostPolicy(append([]string{brokers}, allowHosts...)...)
+	hosts := executor.NewHostPolicy(append([]string{brokers.Brokers}, allowHosts...)...)
 	eng, err := a.openWith(ctx, g, brokers, a.stdout, a.stderr, paths, hosts)
 	if err != nil {
 		return a.fail("serve", err)

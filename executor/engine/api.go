@@ -24,6 +24,9 @@ type Config struct {
 	// Brokers is the default Kafka bootstrap list for sources and sinks
 	// without a brokers option.
 	Brokers string
+	// Registry is the default Schema Registry URL for sources and sinks
+	// without a schema.registry option ("" for none).
+	Registry string
 	// Logf receives operational messages (nil: discarded).
 	Logf func(format string, args ...any)
 	// Console receives what console sinks print (nil: os.Stdout).

@@ -76,7 +76,7 @@ func (e *Engine) Catalog() *catalog.Catalog { return e.cat }
 
 // env is what connectors get from the engine.
 func (e *Engine) env() executor.Env {
-	return executor.Env{Brokers: e.cfg.Brokers, StateDir: e.cfg.StateDir, Instance: e.instance, Console: e.cfg.Console, Table: e.sinkFor, Paths: e.cfg.Paths, Hosts: e.cfg.Hosts}
+	return executor.Env{Brokers: e.cfg.Brokers, Registry: e.cfg.Registry, StateDir: e.cfg.StateDir, Instance: e.instance, Console: e.cfg.Console, Table: e.sinkFor, Paths: e.cfg.Paths, Hosts: e.cfg.Hosts}
 }
 
 // sinkFor resolves a table name to a new sink over it.

@@ -6,17 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/twmb/franz-go/pkg/sr/srfake"
 )
-
-// registryURL is a schema registry for the test, on 127.0.0.1.
-func registryURL(t *testing.T) string {
-	t.Helper()
-	reg := srfake.New()
-	t.Cleanup(reg.Close)
-	return reg.URL()
-}
 
 // avroOrder is an order of the course's Avro producer (section 4.4):
 // timestamp in epoch milliseconds.
@@ -57,7 +47,7 @@ INSERT INTO orders_json SELECT * FROM orders_avro;
 // script sent in Avro: the JSON tide wrote holds each one.
 func readsProducedAvro(t *testing.T, producer []string) {
 	t.Helper()
-	url := registryURL(t)
+	url := registryURL // tide broker's
 	in, out := newTopic(t, "avro-in"), newTopic(t, "json-out")
 	createTopic(t, in, 3)
 	args := append(producer[1:], "produce", url, in, "30")
@@ -124,7 +114,7 @@ type decodedRecord struct {
 // to the rows tide wrote: keys, values, the schema id of every value.
 func sinkReadBy(t *testing.T, consumer []string, timestamp func(v any) string) {
 	t.Helper()
-	url := registryURL(t)
+	url := registryURL // tide broker's
 	in, out := newTopic(t, "json-in"), newTopic(t, "avro-out")
 	createTopic(t, in, 3)
 	orders := courseOrders(0, 30)

@@ -20,8 +20,9 @@ const (
 	confluent   = "confluent-kafka-python"
 	kcat        = "kcat"
 	kafkajs     = "kafkajs"
-	// kafkajsRegistry is kafkajs with @kafkajs/confluent-schema-registry.
-	kafkajsRegistry = "kafkajs-schema-registry"
+	// Schema Registry clients.
+	confluentRegistry = "confluent-kafka-python SchemaRegistryClient"
+	kafkajsRegistry   = "@kafkajs/confluent-schema-registry"
 	// pythonAvro is confluent-kafka-python's registry client with Debian's
 	// python3-avro encoding the records.
 	pythonAvro = "python3-avro"
@@ -40,24 +41,32 @@ func clientMissing(client string) string {
 		if out, err := exec.Command(python, "-c", "import "+module).CombinedOutput(); err != nil {
 			return fmt.Sprintf("%s cannot import %s (apt-get install %s): %v %s", python, module, pkg, err, bytes.TrimSpace(out))
 		}
+	case confluentRegistry:
+		if out, err := exec.Command(python, "-c", "import confluent_kafka.schema_registry").CombinedOutput(); err != nil {
+			return fmt.Sprintf("%s cannot import confluent_kafka.schema_registry (apt-get install python3-confluent-kafka python3-requests): %v %s", python, err, bytes.TrimSpace(out))
+		}
+	case kafkajsRegistry:
+		if _, err := exec.LookPath("node"); err != nil {
+			return "node is not on PATH (apt-get install nodejs npm)"
+		}
+		if !fileExists(filepath.Join("node_modules", "@kafkajs", "confluent-schema-registry", "package.json")) {
+			return "@kafkajs/confluent-schema-registry is not installed (run npm ci in connectors/kafka/interop)"
+		}
 	case kcat:
 		if _, err := exec.LookPath("kcat"); err != nil {
 			return "kcat is not on PATH (apt-get install kcat)"
 		}
-	case kafkajs, kafkajsRegistry:
+	case kafkajs:
 		if _, err := exec.LookPath("node"); err != nil {
 			return "node is not on PATH (apt-get install nodejs npm)"
 		}
 		if !fileExists(filepath.Join("node_modules", "kafkajs", "package.json")) {
 			return "kafkajs is not installed (run npm ci in connectors/kafka/interop)"
 		}
-		if client == kafkajsRegistry && !fileExists(filepath.Join("node_modules", "@kafkajs", "confluent-schema-registry", "package.json")) {
-			return "@kafkajs/confluent-schema-registry is not installed (run npm ci in connectors/kafka/interop)"
-		}
 	case pythonAvro:
 		const imports = "import avro.io, confluent_kafka.schema_registry"
 		if out, err := exec.Command(python, "-c", imports).CombinedOutput(); err != nil {
-			return fmt.Sprintf("%s cannot %s (apt-get install python3-avro python3-confluent-kafka): %v %s", python, imports, err, bytes.TrimSpace(out))
+			return fmt.Sprintf("%s cannot %s (apt-get install python3-avro python3-confluent-kafka python3-requests): %v %s", python, imports, err, bytes.TrimSpace(out))
 		}
 	}
 	return ""
@@ -78,7 +87,8 @@ func need(t *testing.T, client string) {
 }
 
 // runClient runs a client command against the broker ($KAFKA_BROKERS) and
-// returns its standard output; a failure fails the test with its output.
+// its Schema Registry ($SCHEMA_REGISTRY_URL) and returns its standard
+// output; a failure fails the test with its output.
 func runClient(t *testing.T, stdin string, name string, args ...string) []byte {
 	t.Helper()
 	out, err := tryClient(t, stdin, name, args...)
@@ -94,7 +104,7 @@ func tryClient(t *testing.T, stdin string, name string, args ...string) ([]byte,
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), "KAFKA_BROKERS="+brokerAddr, "KAFKAJS_NO_PARTITIONER_WARNING=1")
+	cmd.Env = append(os.Environ(), "KAFKA_BROKERS="+brokerAddr, "SCHEMA_REGISTRY_URL="+registryURL, "KAFKAJS_NO_PARTITIONER_WARNING=1")
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -15,8 +15,9 @@ import (
 )
 
 var (
-	tideBin    string // the tide binary built for these tests
-	brokerAddr string // host:port of the `tide broker` process
+	tideBin     string // the tide binary built for these tests
+	brokerAddr  string // host:port of the `tide broker` process
+	registryURL string // the URL of its Schema Registry
 )
 
 func TestMain(m *testing.M) { os.Exit(runTests(m)) }
@@ -35,13 +36,13 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "interop: build tide:", err)
 		return 1
 	}
-	broker, addr, err := startBroker(tideBin)
+	broker, addr, registry, err := startBroker(tideBin)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "interop:", err)
 		return 1
 	}
 	defer stopProcess(broker)
-	brokerAddr = addr
+	brokerAddr, registryURL = addr, registry
 	return m.Run()
 }
 
@@ -58,36 +59,48 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// startBroker starts `tide broker` on a free port of 127.0.0.1 and returns
-// the process and the address it printed.
-func startBroker(bin string) (*exec.Cmd, string, error) {
+// startBroker starts `tide broker` on a free port of 127.0.0.1, its Schema
+// Registry on another, and returns the process and the addresses it printed.
+func startBroker(bin string) (*exec.Cmd, string, string, error) {
 	cmd := exec.Command(bin, "broker", "--addr", "127.0.0.1:0", "--partitions", "3")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return nil, "", fmt.Errorf("start tide broker: %w", err)
+		return nil, "", "", fmt.Errorf("start tide broker: %w", err)
 	}
-	found := make(chan string, 1)
+	type addrs struct{ broker, registry string }
+	found := make(chan addrs, 1)
 	go func() {
+		var a addrs
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			// "tide: Kafka-protocol broker listening at 127.0.0.1:PORT (export ...)"
-			if _, rest, ok := strings.Cut(sc.Text(), "listening at "); ok {
-				found <- strings.Fields(rest)[0]
+			// "tide: Schema Registry (Confluent REST API) listening at http://127.0.0.1:PORT (export ...)"
+			_, rest, ok := strings.Cut(sc.Text(), "listening at ")
+			if !ok {
+				continue
+			}
+			if strings.Contains(sc.Text(), "Schema Registry") {
+				a.registry = strings.Fields(rest)[0]
+			} else {
+				a.broker = strings.Fields(rest)[0]
+			}
+			if a.broker != "" && a.registry != "" {
+				found <- a
 				break
 			}
 		}
 		io.Copy(io.Discard, out)
 	}()
 	select {
-	case addr := <-found:
-		return cmd, addr, nil
+	case a := <-found:
+		return cmd, a.broker, a.registry, nil
 	case <-time.After(60 * time.Second):
 		stopProcess(cmd)
-		return nil, "", fmt.Errorf("tide broker did not say where it listens")
+		return nil, "", "", fmt.Errorf("tide broker did not say where it and its Schema Registry listen")
 	}
 }
 
