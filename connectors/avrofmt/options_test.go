@@ -18,21 +18,25 @@ func TestFormatOptionsAreCheckedWithClearErrors(t *testing.T) {
 		opts   []string
 		hosts  *executor.HostPolicy
 		want   string // "" if accepted
+		dflt   string // the engine's registry
 	}{
-		{"a registry", "avro", []string{"schema.registry", "http://127.0.0.1:8081"}, nil, ""},
-		{"several registries", "avro", []string{"schema.registry", "http://127.0.0.1:8081, https://localhost/"}, nil, ""},
-		{"an inline schema", "avro", []string{"schema", schema}, nil, ""},
-		{"avro-confluent with its registry", "avro-confluent", []string{"schema.registry", "http://127.0.0.1:8081"}, nil, ""},
-		{"neither", "avro", nil, nil, "format avro needs option schema.registry = 'http://host:port' (values in Confluent's wire format) or schema = '{...}'"},
-		{"avro-confluent without a registry", "avro-confluent", []string{"schema", schema}, nil, "format avro-confluent reads and writes through a schema registry"},
-		{"both", "avro", []string{"schema", schema, "schema.registry", "http://127.0.0.1:8081"}, nil, "options schema.registry and schema exclude each other"},
-		{"not a URL", "avro", []string{"schema.registry", "127.0.0.1:8081"}, nil, `"127.0.0.1:8081" is not an http:// or https:// URL`},
-		{"not a schema", "avro", []string{"schema", `{"type": "record"}`}, nil, "option schema: not a valid Avro schema"},
-		{"a host the policy refuses", "avro", []string{"schema.registry", "http://registry.example.com:8081"}, executor.NewHostPolicy(), "registry.example.com"},
-		{"a host the policy allows", "avro", []string{"schema.registry", "http://registry.example.com:8081"}, executor.NewHostPolicy("registry.example.com"), ""},
+		{"a registry", "avro", []string{"schema.registry", "http://127.0.0.1:8081"}, nil, "", ""},
+		{"several registries", "avro", []string{"schema.registry", "http://127.0.0.1:8081, https://localhost/"}, nil, "", ""},
+		{"an inline schema", "avro", []string{"schema", schema}, nil, "", ""},
+		{"avro-confluent with its registry", "avro-confluent", []string{"schema.registry", "http://127.0.0.1:8081"}, nil, "", ""},
+		{"neither", "avro", nil, nil, "format avro needs option schema.registry = 'http://host:port' (values in Confluent's wire format; $TIDE_SCHEMA_REGISTRY or the embedded broker's registry when not set) or schema = '{...}'", ""},
+		{"neither, with the engine's registry", "avro-confluent", nil, nil, "", "http://127.0.0.1:8081"},
+		{"an inline schema, with the engine's registry", "avro", []string{"schema", schema}, nil, "", "http://127.0.0.1:8081"},
+		{"the engine's registry, refused by the host policy", "avro", nil, executor.NewHostPolicy(), "registry.example.com", "http://registry.example.com:8081"},
+		{"avro-confluent without a registry", "avro-confluent", []string{"schema", schema}, nil, "format avro-confluent reads and writes through a schema registry", ""},
+		{"both", "avro", []string{"schema", schema, "schema.registry", "http://127.0.0.1:8081"}, nil, "options schema.registry and schema exclude each other", ""},
+		{"not a URL", "avro", []string{"schema.registry", "127.0.0.1:8081"}, nil, `"127.0.0.1:8081" is not an http:// or https:// URL`, ""},
+		{"not a schema", "avro", []string{"schema", `{"type": "record"}`}, nil, "option schema: not a valid Avro schema", ""},
+		{"a host the policy refuses", "avro", []string{"schema.registry", "http://registry.example.com:8081"}, executor.NewHostPolicy(), "registry.example.com", ""},
+		{"a host the policy allows", "avro", []string{"schema.registry", "http://registry.example.com:8081"}, executor.NewHostPolicy("registry.example.com"), "", ""},
 	} {
 		tb := table(t, "x BIGINT", tc.opts...)
-		_, err := newSource(format.Config{Name: tc.format, Table: tb, Topic: "t", Hosts: tc.hosts})
+		_, err := newSource(format.Config{Name: tc.format, Table: tb, Topic: "t", Hosts: tc.hosts, Registry: tc.dflt})
 		switch {
 		case tc.want == "" && err != nil:
 			t.Errorf("%s: %v", tc.name, err)

@@ -35,6 +35,10 @@ type Config struct {
 	// Hosts confines the hosts a format connects to (a schema registry);
 	// nil allows any.
 	Hosts *executor.HostPolicy
+	// Registry is the default Schema Registry URL (executor.Env.Registry:
+	// $TIDE_SCHEMA_REGISTRY or the embedded broker's), for a table that
+	// names none; "" when none is known.
+	Registry string
 }
 
 // Decoder appends message values as rows of Arrow builders. It is not safe

@@ -23,7 +23,7 @@ func sourceColumns(t *catalog.Table, env executor.Env) ([]catalog.Column, *execu
 	if len(t.Columns) > 0 {
 		return nil, nil, nil
 	}
-	f, cfg, err := format.Bind(t, "format", "json", strings.TrimSpace(t.Options["topic"]), env.Hosts)
+	f, cfg, err := format.Bind(t, "format", "json", strings.TrimSpace(t.Options["topic"]), env)
 	if err != nil {
 		return nil, nil, err
 	}

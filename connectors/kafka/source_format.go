@@ -13,7 +13,7 @@ import (
 
 // newSourceFormat binds the source's format option to table t.
 func newSourceFormat(t *catalog.Table, topic string, env executor.Env) (format.Source, error) {
-	f, cfg, err := format.Bind(t, "format", "json", topic, env.Hosts)
+	f, cfg, err := format.Bind(t, "format", "json", topic, env)
 	if err != nil {
 		return nil, err
 	}

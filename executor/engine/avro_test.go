@@ -1,11 +1,12 @@
 package engine_test
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"math/rand"
 	"net"
-	"net/http"
+
 	"sort"
 	"strconv"
 	"strings"
@@ -14,33 +15,52 @@ import (
 
 	"github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
 
+	"github.com/tide-sql/tide/connectors/kafka"
+	"github.com/tide-sql/tide/connectors/schemaregistry"
 	"github.com/tide-sql/tide/executor/engine"
 )
 
-// testRegistry is a schema registry for a test.
+// testRegistry is tide's Schema Registry on 127.0.0.1 for a test, with
+// franz-go's registry client to register schemas as producers do.
 type testRegistry struct {
 	t   *testing.T
 	url string
-	reg *srfake.Registry
+	cl  *sr.Client
 }
 
 func startRegistry(t *testing.T) *testRegistry {
 	t.Helper()
-	reg := srfake.New()
-	t.Cleanup(reg.Close)
-	return &testRegistry{t: t, url: reg.URL(), reg: reg}
+	srv, err := schemaregistry.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	cl, err := sr.NewClient(sr.URLs(srv.URL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testRegistry{t: t, url: srv.URL(), cl: cl}
 }
 
 // register registers schema under subject and returns its id.
 func (r *testRegistry) register(subject, schema string) int32 {
 	r.t.Helper()
-	id, _, err := r.reg.RegisterSchema(subject, sr.Schema{Schema: schema})
+	id, err := r.cl.RegisterSchema(context.Background(), subject, sr.Schema{Schema: schema}, -1, -1)
 	if err != nil {
-		r.t.Fatal(err)
+		r.t.Fatalf("register under %s: %v", subject, err)
 	}
 	return int32(id)
+}
+
+// setCompatibility sets a subject's compatibility level.
+func (r *testRegistry) setCompatibility(subject string, level sr.CompatibilityLevel) {
+	r.t.Helper()
+	for _, res := range r.cl.SetCompatibility(context.Background(), sr.SetCompatibility{Level: level}, subject) {
+		if res.Err != nil {
+			r.t.Fatal(res.Err)
+		}
+	}
 }
 
 // confluent encodes value with schema (hamba's encoder) in Confluent's
@@ -194,8 +214,15 @@ INSERT INTO seen SELECT * FROM statuses;`, reg.url, reg.url))
 	x.produceAvro("orders", batch)
 	x.waitInput("per_minute", 50)
 
-	// A writer whose amount is a string: bad records, counted.
-	bad := reg.register("orders-changed-value", orderChanged)
+	// A writer whose amount is a string: the registry refuses it under
+	// BACKWARD, so the producer's subject is set to NONE first. Its
+	// records are bad, counted.
+	if _, err := reg.cl.RegisterSchema(context.Background(), "orders-value", sr.Schema{Schema: orderChanged}, -1, -1); err == nil ||
+		!strings.Contains(err.Error(), "incompatible") {
+		t.Fatalf("registering a changed type under BACKWARD: %v", err)
+	}
+	reg.setCompatibility("orders-value", sr.CompatNone)
+	bad := reg.register("orders-value", orderChanged)
 	batch = nil
 	for range 4 {
 		o := order(1, "")
@@ -268,28 +295,29 @@ INSERT INTO ids SELECT order_id FROM orders;`, url))
 	if q, _ := x.e.Query("ids"); q.State != engine.QueryRunning || q.Progress.TotalInputRows != 0 || q.Progress.BadRecords != 0 {
 		t.Fatalf("while the registry is down: %s, %d rows, %d bad", q.State, q.Progress.TotalInputRows, q.Progress.BadRecords)
 	}
-	reg := srfake.NewRegistry()
-	if id, _, err := reg.RegisterSchema("orders-value", sr.Schema{Schema: orderV1}); err != nil || id != 1 {
-		t.Fatalf("id %d, %v", id, err)
-	}
-	if ln, err = net.Listen("tcp", addr); err != nil {
+	srv, err := schemaregistry.Start(addr)
+	if err != nil {
 		t.Skipf("cannot listen on %s again: %v", addr, err)
 	}
-	srv := &http.Server{Handler: reg.Handler()}
-	go srv.Serve(ln)
 	defer srv.Close()
+	reg := &testRegistry{t: t, url: srv.URL()}
+	if reg.cl, err = sr.NewClient(sr.URLs(srv.URL())); err != nil {
+		t.Fatal(err)
+	}
+	if id := reg.register("orders-value", orderV1); id != 1 {
+		t.Fatalf("the registry gave id %d, the records say 1", id)
+	}
 	x.waitRows("ids", 3)
 	expectLines(t, x.rows("SELECT * FROM ids"), want)
 	waitFor(t, func() bool { q, _ := x.e.Query("ids"); return q.Status == "" })
 }
 
 // CREATE SOURCE without columns takes them from the latest schema of the
-// subject <topic>-value (DESCRIBE shows them), with a watermark alone in
-// the parentheses; a subject with a nested field, or none at all, is a
-// positioned error.
+// subject <topic>-value in the engine's registry (DESCRIBE shows them),
+// with a watermark alone in the parentheses; a subject with a nested
+// field, or none at all, is a positioned error.
 func TestAvroSourceColumnsComeFromTheRegistry(t *testing.T) {
-	x := newEnv(t)
-	reg := startRegistry(t)
+	x, reg := newAvroEnv(t)
 	reg.register("orders-value", orderV1)
 	id := reg.register("orders-value", orderV2)
 	reg.register("nested-value", `{"type": "record", "name": "N", "fields": [{"name": "id", "type": "long"},
@@ -301,8 +329,8 @@ func TestAvroSourceColumnsComeFromTheRegistry(t *testing.T) {
 			"amount": float64(i), "ts": t0.Add(time.Duration(i) * time.Minute), "status": []any{"NEW", nil}[i%2]}))
 	}
 	x.produceValues("orders", values...)
-	x.exec(fmt.Sprintf(`CREATE SOURCE orders (WATERMARK FOR ts AS ts - INTERVAL 10 SECOND)
-WITH (connector = 'kafka', topic = 'orders', format = 'avro', schema.registry = '%s', stop = 'latest');`, reg.url))
+	x.exec(`CREATE SOURCE orders (WATERMARK FOR ts AS ts - INTERVAL 10 SECOND)
+WITH (connector = 'kafka', topic = 'orders', format = 'avro', stop = 'latest');`)
 	expectLines(t, x.rows("DESCRIBE orders"), []string{
 		"column=order_id type=VARCHAR nullable=NO extra=",
 		"column=customer_id type=VARCHAR nullable=NO extra=",
@@ -322,7 +350,7 @@ INSERT INTO per_minute SELECT window_start, COUNT(*) AS n, COUNT(status) AS stat
 		{"nested", "line 1, column 15: format avro: columns from the latest schema of subject nested-value (id 3): field items: array is a nested type: records, arrays and maps are not supported yet as columns"},
 		{"nothing", "line 1, column 15: format avro: the columns come from the latest schema of subject nothing-value: the schema registry " + reg.url + " has no subject nothing-value"},
 	} {
-		_, err := x.tryExec(fmt.Sprintf(`CREATE SOURCE s_%s WITH (connector = 'kafka', topic = '%s', format = 'avro', schema.registry = '%s');`, tc.topic, tc.topic, reg.url))
+		_, err := x.tryExec(fmt.Sprintf(`CREATE SOURCE s_%s WITH (connector = 'kafka', topic = '%s', format = 'avro');`, tc.topic, tc.topic))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("topic %s: %v, want %q", tc.topic, err, tc.want)
 		}
@@ -355,5 +383,75 @@ INSERT INTO amounts SELECT order_id, amount FROM orders;`, reg.url))
 		if got := x.progress(q).BadRecords; got != bad {
 			t.Errorf("query %s: %d bad records, want %d", q, got, bad)
 		}
+	}
+}
+
+// newAvroEnv is an engine whose default Schema Registry (as the embedded
+// broker's, or $TIDE_SCHEMA_REGISTRY) is a fresh tide registry.
+func newAvroEnv(t *testing.T) (*env, *testRegistry) {
+	t.Helper()
+	b, err := kafka.StartBroker("127.0.0.1:0", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	reg := startRegistry(t)
+	x := &env{t: t, broker: b, registry: reg.url, dir: t.TempDir()}
+	x.open()
+	return x, reg
+}
+
+// A Kafka table with format avro (the engine's registry, no option naming
+// it) registers its schema under <topic>-value and its key's under
+// <topic>-key, and writes what an Avro source reads back; when the
+// subject's compatibility refuses its schema, the query stops with the
+// registry's message.
+func TestAvroSinkRegistersItsSchemaAndStopsWhenRefused(t *testing.T) {
+	x, reg := newAvroEnv(t)
+	x.produce("orders_json",
+		`{"order_id": "a", "customer_id": "c1", "amount": 1.5, "ts": "2024-05-01T12:00:00.123Z"}`,
+		`{"order_id": "b", "customer_id": "c2", "amount": null, "ts": "2024-05-01T12:00:01Z"}`,
+		`{"order_id": "c", "customer_id": "c1", "amount": 3, "ts": null}`)
+	x.exec(`
+CREATE SOURCE orders_json (order_id VARCHAR, customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3))
+WITH (connector = 'kafka', topic = 'orders_json', stop = 'latest');
+CREATE TABLE orders_avro (order_id VARCHAR, customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3))
+WITH (connector = 'kafka', topic = 'orders_avro', format = 'avro', key = 'customer_id');
+INSERT INTO orders_avro SELECT * FROM orders_json;`)
+	x.wait()
+	value, err := reg.cl.SchemaByVersion(context.Background(), "orders_avro-value", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(value.Schema.Schema, `"name":"ts","type":["null",{"logicalType":"timestamp-millis","type":"long"}]`) {
+		t.Errorf("value schema %s", value.Schema.Schema)
+	}
+	if key, err := reg.cl.SchemaByVersion(context.Background(), "orders_avro-key", -1); err != nil || key.Schema.Schema != `["null","string"]` {
+		t.Errorf("key schema %+v, %v", key, err)
+	}
+	x.exec(`
+CREATE SOURCE back (ts TIMESTAMP(3), amount DOUBLE, order_id VARCHAR) WITH (connector = 'kafka', topic = 'orders_avro', format = 'avro', stop = 'latest');
+CREATE TABLE read_back (order_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3));
+INSERT INTO read_back SELECT order_id, amount, ts FROM back;`)
+	x.wait()
+	expectLines(t, x.rows("SELECT * FROM read_back"), []string{
+		"order_id=a amount=1.5 ts=2024-05-01 12:00:00.123",
+		"order_id=b amount=NULL ts=2024-05-01 12:00:01.000",
+		"order_id=c amount=3 ts=NULL",
+	})
+
+	// An earlier version of the subject has amount as a string: BACKWARD
+	// refuses a schema whose amount is a double.
+	reg.register("refused-value", `{"type": "record", "name": "R", "fields": [{"name": "amount", "type": "string"}]}`)
+	_, err = x.tryExec(`
+CREATE TABLE refused (order_id VARCHAR, amount DOUBLE) WITH (connector = 'kafka', topic = 'refused', format = 'avro');
+INSERT INTO refused SELECT order_id, amount FROM orders_json;`)
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		err = x.e.Wait(ctx)
+	}
+	if err == nil || !strings.Contains(err.Error(), "the schema registry "+reg.url+" refuses the schema under subject refused-value: Schema being registered is incompatible with an earlier schema") {
+		t.Fatalf("a refused schema: %v", err)
 	}
 }
