@@ -57,6 +57,8 @@ func (a *app) cmdBench(g globalOptions, args []string) int {
 	events := int64(defaultNexmarkEvents)
 	fs.StringVar(&nexmarkQueries, "nexmark", "", "Nexmark queries to run instead (q0, q0,q2 or all)")
 	fs.Int64Var(&events, "events", events, "with --nexmark: events of the stream, all kinds")
+	checkpoints := true
+	fs.BoolVar(&checkpoints, "checkpoints", checkpoints, "with --nexmark: checkpoint operator state at every micro-batch, as tide runs (false: none, as Flink's 3-minute interval in a short run)")
 	var extra []string
 	if err := parseFlags(fs, args, func(s string) { extra = append(extra, s) }); err != nil {
 		return flagExit(err)
@@ -70,7 +72,7 @@ func (a *app) cmdBench(g globalOptions, args []string) int {
 		if !set["partitions"] {
 			partitions = 0
 		}
-		return a.benchNexmark(nexmarkQueries, nexmarkOptions{events: events, repeat: repeat, parallelism: par, partitions: partitions, extra: extra})
+		return a.benchNexmark(nexmarkQueries, nexmarkOptions{events: events, repeat: repeat, parallelism: par, partitions: partitions, noCheckpoints: !checkpoints, extra: extra})
 	}
 	pars, perr := parseCounts(par)
 	if err := unexpectedArgs("bench", extra); err != nil || perr != nil || rows < 1 || keys < 1 || partitions < 1 || repeat < 1 {
