@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/tide-sql/tide/internal/durable"
 )
 
@@ -50,7 +52,7 @@ func Open(dir string) (*Catalog, error) {
 	}
 	for _, t := range f.Tables {
 		for i := range t.Columns {
-			typ, err := TypeByName(baseTypeName(t.Columns[i].SQLType))
+			typ, err := columnType(t.Columns[i].SQLType)
 			if err != nil {
 				return nil, fmt.Errorf("catalog %s: table %s: %w", c.file, t.Name, err)
 			}
@@ -65,6 +67,15 @@ func Open(dir string) (*Catalog, error) {
 type fileFormat struct {
 	Version int      `json:"version"`
 	Tables  []*Table `json:"tables"`
+}
+
+// columnType is the Arrow type of a column's SQL type as stored.
+func columnType(sqlType string) (arrow.DataType, error) {
+	if IsNestedTypeName(sqlType) {
+		t, _, err := ParseType(sqlType)
+		return t, err
+	}
+	return TypeByName(baseTypeName(sqlType))
 }
 
 // baseTypeName strips the length/precision: "TIMESTAMP(3)" → "TIMESTAMP".

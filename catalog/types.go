@@ -58,6 +58,8 @@ func TypeName(t arrow.DataType) string {
 		return "DATE"
 	case arrow.NULL:
 		return "NULL"
+	case arrow.STRUCT, arrow.LIST, arrow.MAP:
+		return NestedTypeName(t, TypeName)
 	}
 	return t.String()
 }

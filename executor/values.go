@@ -40,11 +40,15 @@ func Value(arr arrow.Array, i int) any {
 	case *array.Duration:
 		return time.Duration(a.Value(i)) * time.Microsecond
 	}
+	if v, ok := nestedValue(arr, i); ok {
+		return v
+	}
 	return arr.ValueStr(i)
 }
 
 // FormatValue prints a Value the way tide shows it to people: NULL, numbers
-// in their shortest form, timestamps as 2006-01-02 15:04:05.000 (UTC).
+// in their shortest form, timestamps as 2006-01-02 15:04:05.000 (UTC),
+// nested values as JSON (AppendJSON).
 func FormatValue(v any, t arrow.DataType) string {
 	switch x := v.(type) {
 	case nil:
@@ -65,6 +69,8 @@ func FormatValue(v any, t arrow.DataType) string {
 			return x.Format("2006-01-02")
 		}
 		return x.Format("2006-01-02 15:04:05.000")
+	case RowValue, MapValue, []any:
+		return string(AppendJSON(nil, v))
 	}
 	return fmt.Sprint(v)
 }
@@ -121,6 +127,9 @@ func AppendValue(b array.Builder, v any) error {
 		}
 		bb.Append(arrow.Date32FromTime(x))
 	default:
+		if ok, err := appendNested(b, v); ok {
+			return err
+		}
 		return fmt.Errorf("unsupported column type %s", b.Type())
 	}
 	return nil

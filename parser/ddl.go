@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/tide-sql/tide/catalog"
@@ -188,6 +189,16 @@ func (p *stmtParser) columnList() ([]ColumnDef, []string, *WatermarkDef, error) 
 		if !seen[strings.ToLower(k)] {
 			return nil, nil, nil, Errorf(pkPos[k], "primary key column %q is not a column", k)
 		}
+		for _, c := range cols {
+			if strings.EqualFold(c.Name, k) && catalog.IsNested(c.Type) {
+				pos, ok := pkPos[k]
+				if !ok {
+					pos = c.Pos
+				}
+				return nil, nil, nil, &Error{Pos: pos, Msg: fmt.Sprintf("primary key column %s is %s: nested values cannot be keys", c.Name, c.SQLType),
+					Hint: "key the table by scalar columns"}
+			}
+		}
 	}
 	// A list of nothing but a watermark leaves the columns to the
 	// connector, which the engine checks the watermark against.
@@ -216,6 +227,14 @@ func (p *stmtParser) columnDef() (ColumnDef, bool, error) {
 		return ColumnDef{}, false, p.errExpected("a type for column " + name)
 	}
 	p.next()
+	if catalog.IsNestedTypeName(tt.text) {
+		c, err := p.nestedType(name, pos, tt)
+		if err != nil {
+			return ColumnDef{}, false, err
+		}
+		inlinePK, err := p.columnConstraints(&c)
+		return c, inlinePK, err
+	}
 	typeStart, typeEnd := tt.start, tt.end
 	typeName := tt.upper()
 	if typeName == "DOUBLE" && p.peek().is("PRECISION") {
@@ -242,6 +261,14 @@ func (p *stmtParser) columnDef() (ColumnDef, bool, error) {
 			Hint: "types are BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL, VARCHAR/STRING, TIMESTAMP(3), DATE"}
 	}
 	c := ColumnDef{Name: name, Type: typ, SQLType: strings.ToUpper(p.src[typeStart:typeEnd]), Pos: pos}
+	inlinePK, err := p.columnConstraints(&c)
+	return c, inlinePK, err
+}
+
+// columnConstraints parses what may follow a column's type: [NOT NULL |
+// NULL] [PRIMARY KEY [NOT ENFORCED]] [COMMENT 'x'], in any order. It
+// reports an inline PRIMARY KEY.
+func (p *stmtParser) columnConstraints(c *ColumnDef) (bool, error) {
 	inlinePK := false
 	for {
 		switch {
@@ -257,17 +284,17 @@ func (p *stmtParser) columnDef() (ColumnDef, bool, error) {
 			inlinePK = true
 			if p.accept("NOT") {
 				if err := p.expect("ENFORCED"); err != nil {
-					return ColumnDef{}, false, err
+					return false, err
 				}
 			}
 		case p.peek().is("COMMENT"):
 			p.next()
 			if t := p.next(); t.kind != tokString {
 				p.back(t)
-				return ColumnDef{}, false, p.errExpected("a comment string")
+				return false, p.errExpected("a comment string")
 			}
 		default:
-			return c, inlinePK, nil
+			return inlinePK, nil
 		}
 	}
 }

@@ -52,7 +52,14 @@ type edit struct {
 // applyEdits rewrites src[from:to] with edits (which must lie inside it, not
 // overlap, and come sorted by start) and returns the text and its Mapper.
 func applyEdits(src string, from, to int, edits []edit) (string, *Mapper) {
-	sort.Slice(edits, func(i, j int) bool { return edits[i].start < edits[j].start })
+	// An insertion (start == end) goes before a replacement at the same
+	// offset: it opens a call around what the replacement begins.
+	sort.SliceStable(edits, func(i, j int) bool {
+		if edits[i].start != edits[j].start {
+			return edits[i].start < edits[j].start
+		}
+		return edits[i].end < edits[j].end
+	})
 	m := &Mapper{src: src}
 	var out []byte
 	cur := from

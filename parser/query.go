@@ -36,8 +36,18 @@ func (p *stmtParser) query(from int) (*Query, error) {
 	// (a, b) as in standard SQL, become MySQL's ROW(a, b) for TiDB.
 	var values []int
 	var joins []bool // per JOIN keyword in the text: FULL JOIN
+	var unnests []unnestOpen
+	inFrom := map[int]bool{} // per depth: the scan is in a FROM clause
 	for p.i < len(p.toks) {
 		t := p.peek()
+		if t.kind == tokIdent {
+			switch t.upper() {
+			case "FROM":
+				inFrom[depth] = true
+			case "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "UNION", "WINDOW", "SELECT", "EMIT":
+				inFrom[depth] = false
+			}
+		}
 		if n := len(values); n > 0 && depth == values[n-1] && !t.is(",") && !t.is("(") {
 			values = values[:n-1] // the list ended (UNION, ORDER BY, ...)
 		}
@@ -60,6 +70,7 @@ func (p *stmtParser) query(from int) (*Query, error) {
 			}
 			funcs = append(funcs, name)
 			depth++
+			inFrom[depth] = false
 			p.next()
 		case t.is(")"):
 			if depth == 0 {
@@ -70,6 +81,18 @@ func (p *stmtParser) query(from int) (*Query, error) {
 			for len(values) > 0 && values[len(values)-1] > depth {
 				values = values[:len(values)-1]
 			}
+			p.next()
+			if n := len(unnests); n > 0 && unnests[n-1].depth == depth+1 {
+				e, err := p.unnestTail(unnests[n-1].head, t)
+				if err != nil {
+					return nil, err
+				}
+				edits = append(edits, e...)
+				unnests = unnests[:n-1]
+			}
+		case t.is("UNNEST") && p.peekAt(1).is("(") && p.i > from &&
+			(p.toks[p.i-1].is("JOIN") || p.toks[p.i-1].is(",") && inFrom[depth]):
+			unnests = append(unnests, unnestOpen{head: t, depth: depth + 1})
 			p.next()
 		case t.is("INTERVAL"):
 			if depth > 0 && dateArithFuncs[funcs[len(funcs)-1]] {
@@ -107,6 +130,10 @@ func (p *stmtParser) query(from int) (*Query, error) {
 			p.next()
 		case t.is("JOIN") || t.is("STRAIGHT_JOIN"):
 			joins = append(joins, false)
+			p.next()
+		case t.is("CARDINALITY") && p.peekAt(1).is("("):
+			// A keyword of TiDB's grammar, not a function name there.
+			edits = append(edits, edit{t.start, t.end, "TIDE_CARDINALITY"})
 			p.next()
 		case t.is("SESSION") && p.peekAt(1).is("("):
 			edits = append(edits, edit{t.start, t.end, "TIDE_SESSION"})
@@ -157,7 +184,11 @@ func (p *stmtParser) query(from int) (*Query, error) {
 	if depth != 0 {
 		return nil, Errorf(p.pos(p.end()), "expected ')', found end of statement")
 	}
-	text, m := applyEdits(p.src, start, end, edits)
+	pe, err := postfixEdits(p.src, p.toks[from:])
+	if err != nil {
+		return nil, err
+	}
+	text, m := applyEdits(p.src, start, end, append(edits, pe...))
 	q.Map = m
 	q.Source = p.src[start:p.end()]
 	tp := tidbParsers.Get().(*tidb.Parser)

@@ -128,6 +128,11 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 			if err != nil {
 				return nil, err
 			}
+			if catalog.IsNested(e.Type()) {
+				pe := p.errAt(q, item.Expr, "cannot group by %s (%s): nested values are not compared", e.String(), SQLTypeName(e.Type()))
+				pe.Hint = "group by its fields or elements, such as " + nestedExample(e)
+				return nil, pe
+			}
 			name := "key"
 			if cn, ok := item.Expr.(*ast.ColumnNameExpr); ok {
 				name = cn.Name.Name.O
@@ -430,6 +435,9 @@ func (p *Planner) bindAggCall(n ast.ExprNode, q *parser.Query, in *Scope, addPre
 	}
 	idx := addPre(e, fmt.Sprintf("arg_%s", sanitize(e.String())))
 	call.Arg = &ColumnRef{Index: idx, Name: e.String(), Typ: e.Type()}
+	if distinct && catalog.IsNested(e.Type()) {
+		return AggCall{}, p.errAt(q, args[0], "DISTINCT needs values that compare, %s is %s", e.String(), SQLTypeName(e.Type()))
+	}
 	switch fn {
 	case "count":
 		call.Typ = catalog.Int64
@@ -444,6 +452,9 @@ func (p *Planner) bindAggCall(n ast.ExprNode, q *parser.Query, in *Scope, addPre
 		}
 		call.Typ = catalog.Float64
 	case "min", "max":
+		if catalog.IsNested(e.Type()) {
+			return AggCall{}, p.errAt(q, args[0], "%s needs values that compare, %s is %s", strings.ToUpper(fn), e.String(), SQLTypeName(e.Type()))
+		}
 		call.Typ = e.Type()
 	case "approx_percentile":
 		if !catalog.IsNumeric(e.Type()) {

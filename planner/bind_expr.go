@@ -195,41 +195,6 @@ func nodeOffsets(nodes []ast.ExprNode) []int {
 	return offs
 }
 
-func (b *binder) column(c *ast.ColumnName, off int) (Expr, error) {
-	name, table := c.Name.O, c.Table.O
-	match := -1
-	var ambiguous []string
-	for i, sc := range b.s.Columns {
-		if !strings.EqualFold(sc.Name, name) || (table != "" && !strings.EqualFold(sc.Table, table)) {
-			continue
-		}
-		if match >= 0 {
-			if len(ambiguous) == 0 {
-				ambiguous = append(ambiguous, qualified(b.s.Columns[match]))
-			}
-			ambiguous = append(ambiguous, qualified(sc))
-			continue
-		}
-		match = i
-	}
-	full := name
-	if table != "" {
-		full = table + "." + name
-	}
-	if len(ambiguous) > 0 {
-		return nil, b.errorf(off, "qualify it: "+strings.Join(ambiguous, " or "), "column %q is ambiguous", full)
-	}
-	if match < 0 {
-		return nil, b.errorf(off, b.columnsHint(), "column %q not found", full)
-	}
-	sc := b.s.Columns[match]
-	ref := &ColumnRef{Index: match, Name: sc.Name, Typ: sc.Type}
-	if table != "" && sc.Table != "" {
-		ref.Name = sc.Table + "." + sc.Name
-	}
-	return ref, nil
-}
-
 func qualified(c ScopeColumn) string {
 	if c.Table == "" {
 		return c.Name

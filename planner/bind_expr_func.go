@@ -37,6 +37,14 @@ func (b *binder) funcCall(x *ast.FuncCallExpr, off int) (Expr, error) {
 		return b.interval(v, u, off)
 	case "tide_cast", "tide_try_cast":
 		return b.cast(x, off)
+	case "tide_field":
+		return b.fieldCall(x, off)
+	case "tide_item":
+		return b.callNodes(off, "element_at", x.Args...)
+	case "tide_cardinality":
+		return b.callNodes(off, "cardinality", x.Args...)
+	case "tide_unnest", "tide_unnest_ordinality", "unnest":
+		return nil, b.errorf(off, "FROM t CROSS JOIN UNNEST(t.arr) AS u (x)", "UNNEST belongs in FROM, joined with the table whose array it unnests")
 	case "date_add", "date_sub", "adddate", "subdate":
 		if len(x.Args) == 3 {
 			if u, ok := x.Args[2].(*ast.TimeUnitExpr); ok {
@@ -207,6 +215,13 @@ const typesHint = "types are BOOLEAN, BIGINT, DOUBLE, VARCHAR, TIMESTAMP and DAT
 // "VARCHAR(10)", "DECIMAL(10, 2)", "TIMESTAMP(3) WITH LOCAL TIME ZONE",
 // "SIGNED INTEGER") to tide's type.
 func TypeFromText(text string) (arrow.DataType, error) {
+	if catalog.IsNestedTypeName(text) {
+		t, _, err := catalog.ParseType(text)
+		if err != nil {
+			return nil, userErr("nested types are ROW<name TYPE, ...>, ARRAY<TYPE> and MAP<VARCHAR, TYPE>", "%v", err)
+		}
+		return t, nil
+	}
 	var sb strings.Builder
 	depth := 0
 	for _, r := range text {

@@ -15,6 +15,9 @@ import (
 // bindJoin binds a join: with a table on the right, a lookup join
 // (bindLookupJoin); otherwise a join of two streams (bindStreamJoin).
 func (p *Planner) bindJoin(j *ast.Join, q *parser.Query, depth int) (*rel, error) {
+	if call, alias, ok := unnestOf(j.Right); ok {
+		return p.bindUnnest(j, call, alias, q, depth)
+	}
 	if ts, ok := j.Right.(*ast.TableSource); ok {
 		if tn, ok := ts.Source.(*ast.TableName); ok {
 			if t, err := p.Catalog.Get(tn.Name.O); err == nil && t.Kind == catalog.KindTable {
@@ -113,6 +116,9 @@ func (p *Planner) bindJoinOn(e ast.ExprNode, q *parser.Query, left *rel, right [
 		ref, ok := re.(*ColumnRef)
 		if !ok {
 			continue
+		}
+		if catalog.IsNested(ref.Typ) {
+			return parser.Errorf(q.Map.Pos(e.OriginTextPosition()), "cannot join on %s (%s): nested values are not compared", ref.Name, SQLTypeName(ref.Typ))
 		}
 		if !arrow.TypeEqual(le.Type(), ref.Typ) {
 			cast, err := NewCast(le, ref.Typ, false)

@@ -400,6 +400,13 @@ func pushWatermark(n Node, e Expr, idx int, wm *parser.WatermarkDef) error {
 			}
 			n = x.Input
 			continue
+		case *Unnest:
+			// The input's columns come first in an Unnest's output.
+			if ref, ok := e.(*ColumnRef); ok && ref.Index >= x.Input.Schema().NumFields() {
+				return &parser.Error{Pos: wm.Pos, Msg: "the watermark column must come from the input of UNNEST, not from its elements"}
+			}
+			n = x.Input
+			continue
 		case *Union:
 			// Union columns are its inputs' columns, by position.
 			for _, in := range x.Inputs {
@@ -470,6 +477,10 @@ func fieldName(f *ast.SelectField, i int) string {
 			return "window_start"
 		case "tumble_end", "hop_end", "session_end":
 			return "window_end"
+		case "tide_field": // a.b.c.d and f(x).d are named d, as a.b.d is
+			if name, ok := stringArg(argAt(e.Args, 1)); ok && len(e.Args) == 2 {
+				return name
+			}
 		}
 	case *ast.AggregateFuncExpr:
 		if strings.EqualFold(e.F, "count") && len(e.Args) == 1 {

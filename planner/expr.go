@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tide-sql/tide/catalog"
 )
 
 // Expr is a bound scalar expression: names resolved to column indexes of the
@@ -90,6 +92,10 @@ func (c *Call) String() string {
 		}
 	case "cast":
 		return "CAST(" + args[0] + " AS " + typeName(c.Typ) + ")"
+	case "field", "element_at":
+		if s, ok := nestedString(c, args); ok {
+			return s
+		}
 	}
 	return c.Func + "(" + strings.Join(args, ", ") + ")"
 }
@@ -123,6 +129,8 @@ func typeName(t arrow.DataType) string {
 		return "TIMESTAMP"
 	case arrow.DATE32:
 		return "DATE"
+	case arrow.STRUCT, arrow.LIST, arrow.MAP:
+		return catalog.NestedTypeName(t, typeName)
 	}
 	return t.String()
 }

@@ -147,6 +147,9 @@ func compare(ordered bool) resolver {
 		if !ok {
 			return nil, nil, cannotApply(display, args, "convert one side with CAST(... AS type)")
 		}
+		if catalog.IsNested(t) {
+			return nil, nil, cannotApply(display, args, "nested values are not compared; compare their fields or elements")
+		}
 		if ordered && isBool(t) {
 			return nil, nil, cannotApply(display, args, "")
 		}
@@ -158,7 +161,7 @@ func compare(ordered bool) resolver {
 func merge(ordered bool) resolver {
 	return func(display string, args []Expr) ([]arrow.DataType, arrow.DataType, error) {
 		t, ok := commonType(args, catalog.Int64)
-		if !ok || (ordered && isBool(t)) {
+		if !ok || (ordered && (isBool(t) || catalog.IsNested(t))) || (display == "NULLIF" && catalog.IsNested(t)) {
 			return nil, nil, cannotApply(display, args, "all arguments must have one type; convert with CAST(... AS type)")
 		}
 		return sameTypes(t, len(args)), t, nil

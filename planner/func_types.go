@@ -61,7 +61,7 @@ func implicitOK(e Expr, to arrow.DataType) bool {
 	}
 	switch to.ID() {
 	case arrow.STRING:
-		return !isInterval(from)
+		return !isInterval(from) && !catalog.IsNested(from)
 	case arrow.INT64, arrow.FLOAT64:
 		return isNumeric(from)
 	case arrow.BOOL:
@@ -152,6 +152,8 @@ func castable(from, to arrow.DataType) bool {
 		return isTemporal(to) || isString(to)
 	case arrow.DURATION:
 		return isString(to)
+	case arrow.STRUCT, arrow.LIST, arrow.MAP:
+		return isString(to) // as JSON
 	}
 	return false
 }

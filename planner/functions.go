@@ -117,6 +117,9 @@ func init() {
 		"json_extract": {2, 2, sig(catalog.String, catalog.String, catalog.String), nil},
 		"json_value":   {2, 2, sig(catalog.String, catalog.String, catalog.String), nil},
 		"json_unquote": {1, 1, sig(catalog.String, catalog.String), nil},
+		// nested values
+		"element_at":  {2, 2, resolveElementAt, nil},
+		"cardinality": {1, 1, resolveCardinality, nil},
 		// time
 		"now":            {0, 1, nil, buildNow},
 		"unix_timestamp": {0, 1, sig(catalog.Int64, catalog.Timestamp), nil},

@@ -38,6 +38,8 @@ func mergeProjects(n Node) Node {
 		x.Input = mergeProjects(x.Input)
 	case *LookupJoin:
 		x.Input = mergeProjects(x.Input)
+	case *Unnest:
+		x.Input = mergeProjects(x.Input)
 	case *Sink:
 		x.Input = mergeProjects(x.Input)
 	case *Union:

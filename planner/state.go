@@ -187,6 +187,12 @@ func sourceExpr(n Node, e Expr) string {
 			n = x.Input
 		case *Sort:
 			n = x.Input
+		case *Unnest:
+			if refsBelow(e, x.Input.Schema().NumFields()) {
+				n = x.Input
+				continue
+			}
+			return e.String()
 		case *LookupJoin:
 			width := len(x.Input.Schema().Fields())
 			if refsBelow(e, width) {

@@ -50,7 +50,7 @@ func planScan(root string, snap *snapshot, want *arrow.Schema) (*scanPlan, error
 	if want == nil {
 		for i := range snap.columns {
 			c := &snap.columns[i]
-			t, ok := tideTypeOf(c.deltaType)
+			t, ok := c.tideType()
 			if !ok {
 				return nil, fmt.Errorf("delta table at %s: column %q has delta type %s, which has no tide type (declare the other columns in CREATE TABLE to read them)", root, c.name, c.deltaType)
 			}
@@ -64,9 +64,12 @@ func planScan(root string, snap *snapshot, want *arrow.Schema) (*scanPlan, error
 		if c == nil {
 			return nil, fmt.Errorf("delta table at %s has no column %q (its columns: %s)", root, f.Name, columnNames(snap.columns))
 		}
-		t, ok := tideTypeOf(c.deltaType)
+		t, ok := c.tideType()
 		if !ok {
 			return nil, fmt.Errorf("delta table at %s: column %q has delta type %s, which has no tide type", root, c.name, c.deltaType)
+		}
+		if catalog.IsNested(t) && p.mode != "none" {
+			return nil, fmt.Errorf("delta table at %s uses column mapping (%s): tide does not read nested columns such as %q under it", root, p.mode, c.name)
 		}
 		if !arrow.TypeEqual(t, f.Type) {
 			return nil, fmt.Errorf("delta table at %s: column %q is declared %s, but the table stores %s (which reads as %s)",

@@ -45,8 +45,32 @@ func convertColumn(ctx context.Context, arr arrow.Array, to arrow.DataType, mem 
 	return out, nil
 }
 
-// convertible lists the file types each tide type reads from.
+// convertible lists the file types each tide type reads from. A nested
+// type reads from the same shape (fields by name, in order) whose parts
+// read as its parts.
 func convertible(from, to arrow.DataType) bool {
+	if arrow.TypeEqual(from, to) {
+		return true
+	}
+	switch to := to.(type) {
+	case *arrow.StructType:
+		f, ok := from.(*arrow.StructType)
+		if !ok || f.NumFields() != to.NumFields() {
+			return false
+		}
+		for i := range to.Fields() {
+			if f.Field(i).Name != to.Field(i).Name || !convertible(f.Field(i).Type, to.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	case *arrow.MapType:
+		f, ok := from.(*arrow.MapType)
+		return ok && convertible(f.KeyType(), to.KeyType()) && convertible(f.ItemType(), to.ItemType())
+	case *arrow.ListType:
+		f, ok := from.(*arrow.ListType)
+		return ok && convertible(f.Elem(), to.Elem())
+	}
 	switch to.ID() {
 	case arrow.INT64:
 		switch from.ID() {

@@ -117,8 +117,21 @@ func TestForeignTypes(t *testing.T) {
 			t.Errorf("err %v", err)
 		}
 		_, _, _, err = ReadColumns(ctx, h.dir, arrow.NewSchema([]arrow.Field{{Name: "nested", Type: catalog.String}}, nil), newMem(t))
-		if err == nil || !strings.Contains(err.Error(), `column "nested" has delta type struct<x: integer>, which has no tide type`) {
+		if err == nil || !strings.Contains(err.Error(), `column "nested" is declared VARCHAR, but the table stores struct<x: integer> (which reads as ROW<x BIGINT>)`) {
 			t.Errorf("err %v", err)
+		}
+	})
+
+	t.Run("a struct column reads as a ROW of tide types", func(t *testing.T) {
+		mem := newMem(t)
+		typ := catalog.RowOf(arrow.Field{Name: "x", Type: catalog.Int64})
+		recs, _, _, err := ReadColumns(ctx, h.dir, arrow.NewSchema([]arrow.Field{{Name: "nested", Type: typ, Nullable: true}}, nil), mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release(recs)
+		if got := strings.Join(rowStrings(recs), " "); got != `null {"x":1}` {
+			t.Errorf("rows %s", got)
 		}
 	})
 

@@ -11,9 +11,10 @@ import (
 
 // The table schema is stored in metaData.schemaString as Spark's JSON
 // schema: {"type":"struct","fields":[{"name","type","nullable","metadata"}]}.
-// tide writes its six column types. It reads every primitive type other
-// engines write as the nearest tide type (tideTypeOf); a column whose type
-// has none (binary, nested types, variant) is an error only when read.
+// tide writes its six column types and ROW, ARRAY and MAP of them
+// (schema_nested.go). It reads every primitive type other engines write as
+// the nearest tide type (tideTypeOf), and nested types made of them; a
+// column whose type has none (binary, variant) is an error only when read.
 
 type deltaStruct struct {
 	Type   string       `json:"type"`
@@ -98,15 +99,14 @@ func schemaString(sc *arrow.Schema) (string, error) {
 	st := deltaStruct{Type: "struct", Fields: make([]deltaField, 0, sc.NumFields())}
 	seen := map[string]bool{}
 	for _, f := range sc.Fields() {
-		name, ok := deltaTypeOf(f.Type)
-		if !ok {
+		t, err := deltaTypeJSON(f.Type)
+		if err != nil {
 			return "", fmt.Errorf("column %q has type %s, which a delta table cannot store", f.Name, catalog.TypeName(f.Type))
 		}
 		if seen[strings.ToLower(f.Name)] {
 			return "", fmt.Errorf("column %q appears twice (delta column names are case-insensitive)", f.Name)
 		}
 		seen[strings.ToLower(f.Name)] = true
-		t, _ := json.Marshal(name)
 		st.Fields = append(st.Fields, deltaField{Name: f.Name, Type: t, Nullable: f.Nullable, Metadata: map[string]any{}})
 	}
 	b, err := json.Marshal(st)
@@ -117,7 +117,8 @@ func schemaString(sc *arrow.Schema) (string, error) {
 // states it.
 type tableColumn struct {
 	name      string
-	deltaType string // "integer", "decimal(10,2)", "struct<a: integer>", ...
+	deltaType string          // "integer", "decimal(10,2)", "struct<a: integer>", ...
+	raw       json.RawMessage // the type as the schema states it (nested types: an object)
 	nullable  bool
 	physical  string // delta.columnMapping.physicalName; "" if none
 	id        int64  // delta.columnMapping.id; 0 if none
@@ -140,7 +141,7 @@ func parseColumns(s string) ([]tableColumn, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bad schemaString: column %q: %w", f.Name, err)
 		}
-		c := tableColumn{name: f.Name, deltaType: t, nullable: f.Nullable}
+		c := tableColumn{name: f.Name, deltaType: t, raw: f.Type, nullable: f.Nullable}
 		if p, ok := f.Metadata["delta.columnMapping.physicalName"].(string); ok {
 			c.physical = p
 		}
@@ -201,7 +202,7 @@ func typeString(raw json.RawMessage) (string, error) {
 func writeSchema(cols []tableColumn) (*arrow.Schema, error) {
 	fields := make([]arrow.Field, 0, len(cols))
 	for _, c := range cols {
-		t, ok := arrowTypeOf(c.deltaType)
+		t, ok := c.storedType()
 		if !ok {
 			return nil, fmt.Errorf("column %q has delta type %s, which tide cannot write", c.name, c.deltaType)
 		}
@@ -248,8 +249,8 @@ func checkSchema(path string, table, query *arrow.Schema) error {
 		}
 		if !writableAs(qf.Type, tf.Type) {
 			in := catalog.TypeName(tf.Type)
-			if !isTideType(tf.Type) {
-				in, _ = deltaTypeOf(tf.Type) // say which Delta type it is
+			if name, ok := deltaTypeOf(tf.Type); ok && !isTideType(tf.Type) {
+				in = name // say which Delta type it is
 			}
 			return fmt.Errorf("delta table at %s: column %q is %s in the table but %s in the query",
 				path, tf.Name, in, catalog.TypeName(qf.Type))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/connectors/parquet/pqfile"
 	"github.com/tide-sql/tide/executor"
 )
@@ -76,8 +77,12 @@ func (s *Sink) Open(ctx context.Context, spec executor.SinkSpec) error {
 		return fmt.Errorf("delta table at %s: %w", root, err)
 	}
 	for _, p := range s.cfg.PartitionBy {
-		if columnIndex(spec.Schema, p) < 0 {
+		i := columnIndex(spec.Schema, p)
+		if i < 0 {
 			return fmt.Errorf("delta table at %s: partition_by column %q is not a column of the query (columns: %s)", root, p, fieldNames(spec.Schema))
+		}
+		if t := spec.Schema.Field(i).Type; catalog.IsNested(t) {
+			return fmt.Errorf("delta table at %s: partition_by column %q is %s: a table cannot be partitioned by a nested column", root, p, catalog.TypeName(t))
 		}
 	}
 	if err := os.MkdirAll(filepath.Join(root, logDir), 0o755); err != nil {

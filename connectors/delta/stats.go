@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tide-sql/tide/catalog"
 )
 
 // Per-file statistics, the protocol's "stats" JSON string of an add
@@ -39,6 +41,9 @@ func computeStats(sc *arrow.Schema, recs []arrow.Record) (string, error) {
 		st.NumRecords += r.NumRows()
 	}
 	for c, f := range sc.Fields() {
+		if catalog.IsNested(f.Type) {
+			continue // no stats for nested columns (schema_nested.go)
+		}
 		var acc statsAcc
 		for _, r := range recs {
 			acc.add(r.Column(c))

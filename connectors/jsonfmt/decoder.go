@@ -39,6 +39,7 @@ type column struct {
 	name string
 	kind kind
 	unit arrow.TimeUnit // kindTimestamp only
+	nest *nestedPlan    // kindNested only (nested.go)
 
 	builder array.Builder
 	bools   *array.BooleanBuilder
@@ -81,7 +82,8 @@ type Decoder struct {
 
 // CheckSchema reports whether NewDecoder supports every field of schema:
 // Boolean, Int64, Float64, String, Timestamp (any unit; the value is an
-// instant, the time zone is not used) and Date32.
+// instant, the time zone is not used), Date32, and structs, lists and maps
+// with string keys of them (nested.go).
 func CheckSchema(schema *arrow.Schema) error {
 	for _, f := range schema.Fields() {
 		if _, _, err := kindOf(f.Type); err != nil {
@@ -105,6 +107,11 @@ func kindOf(t arrow.DataType) (kind, arrow.TimeUnit, error) {
 		return kindTimestamp, t.(*arrow.TimestampType).Unit, nil
 	case arrow.DATE32:
 		return kindDate32, 0, nil
+	case arrow.STRUCT, arrow.LIST, arrow.MAP:
+		if _, err := newNestedPlan(t); err != nil {
+			return 0, 0, err
+		}
+		return kindNested, 0, nil
 	}
 	return 0, 0, fmt.Errorf("unsupported type %s", t)
 }
@@ -147,6 +154,8 @@ func NewDecoder(schema *arrow.Schema, mem memory.Allocator) *Decoder {
 			c.times = c.builder.(*array.TimestampBuilder)
 		case kindDate32:
 			c.dates = c.builder.(*array.Date32Builder)
+		case kindNested:
+			c.nest, _ = newNestedPlan(f.Type)
 		}
 		if _, dup := d.exact[f.Name]; !dup {
 			d.exact[f.Name] = i
@@ -219,6 +228,8 @@ func (d *Decoder) commit() {
 			c.dates.Append(arrow.Date32(s.i))
 		case kindBool:
 			c.bools.Append(s.i != 0)
+		case kindNested:
+			d.commitNested(c, s)
 		}
 	}
 }

@@ -115,6 +115,9 @@ func (d *Decoder) parseValue(b []byte, i int, c int, fold bool) (int, error) {
 	if i >= len(b) {
 		return i, syntaxError(b, i)
 	}
+	if col.kind == kindNested {
+		return d.parseNested(b, i, c, fold)
+	}
 	var (
 		jt  int
 		raw []byte // string content (unescaped) or the value's text

@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tide-sql/tide/catalog"
 )
 
 // pgTypeFor is the PostgreSQL type a column of Arrow type t is created with.
@@ -28,6 +30,8 @@ func pgTypeFor(t arrow.DataType) (string, error) {
 		return "TIMESTAMPTZ", nil
 	case arrow.DATE32, arrow.DATE64:
 		return "DATE", nil
+	case arrow.STRUCT, arrow.LIST, arrow.MAP:
+		return "JSONB", nil // nested values as JSON (executor.AppendJSON)
 	}
 	return "", fmt.Errorf("type %s cannot be written to PostgreSQL", t)
 }
@@ -58,6 +62,8 @@ func compatible(t arrow.DataType, typ string) bool {
 		return ok("date")
 	case arrow.NULL:
 		return true
+	case arrow.STRUCT, arrow.LIST, arrow.MAP:
+		return ok("jsonb", "json")
 	}
 	return false
 }
@@ -157,7 +163,7 @@ func ensureTable(ctx context.Context, pool *pgxpool.Pool, p *plan) error {
 			continue
 		}
 		if t := p.ftypes[p.fields[i]]; !compatible(t, c.typ) {
-			wrong = append(wrong, fmt.Sprintf("%s is %s, cannot hold %s", name, c.format, t))
+			wrong = append(wrong, fmt.Sprintf("%s is %s, cannot hold %s", name, c.format, catalog.TypeName(t)))
 		}
 		p.pgTypes[i] = c.format
 	}

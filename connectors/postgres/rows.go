@@ -2,11 +2,14 @@ package postgres
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/tide-sql/tide/executor"
 )
 
 // getter returns row i of a column as the Go value pgx encodes (nil for
@@ -78,6 +81,14 @@ func getterFor(arr arrow.Array) (getter, error) {
 		}, nil
 	case *array.Null:
 		return func(int) any { return nil }, nil
+	case *array.Struct, *array.List, *array.Map:
+		// A jsonb value: the nested value as JSON, sent as it is.
+		return func(i int) any {
+			if arr.IsNull(i) {
+				return nil
+			}
+			return json.RawMessage(executor.AppendJSON(nil, executor.Value(arr, i)))
+		}, nil
 	}
 	return nil, fmt.Errorf("type %s cannot be written to PostgreSQL", arr.DataType())
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/tide-sql/tide/connectors/jsonfmt"
 )
 
 // scanChunk is the most rows one scanned record holds.
@@ -30,6 +32,9 @@ func (s *Sink) Scan(ctx context.Context) ([]arrow.Record, *arrow.Schema, error) 
 		typ, err := pgTypeFor(f.Type)
 		if err != nil {
 			return nil, nil, s.errorf("scan: column %s: %v", f.Name, err)
+		}
+		if typ == "JSONB" {
+			typ = "TEXT" // read back with jsonfmt (appendValue)
 		}
 		sels[i] = pgx.Identifier{strings.ToLower(f.Name)}.Sanitize() + "::" + typ
 	}
@@ -123,6 +128,13 @@ func appendValue(b array.Builder, v any) error {
 		if t, ok = v.(time.Time); ok {
 			b.Append(arrow.Date32FromTime(t))
 		}
+	case *array.StructBuilder, *array.ListBuilder, *array.MapBuilder:
+		var x string
+		if x, ok = v.(string); ok {
+			if err := jsonfmt.AppendValue(b, []byte(x)); err != nil {
+				return fmt.Errorf("jsonb value %s: %w", truncateText(x), err)
+			}
+		}
 	default:
 		return fmt.Errorf("cannot read into %s", b.Type())
 	}
@@ -130,4 +142,12 @@ func appendValue(b array.Builder, v any) error {
 		return fmt.Errorf("unexpected value %v (%T)", v, v)
 	}
 	return nil
+}
+
+// truncateText shortens s for a message.
+func truncateText(s string) string {
+	if len(s) > 60 {
+		return strings.ToValidUTF8(s[:60], "") + "..."
+	}
+	return s
 }

@@ -101,7 +101,7 @@ func TestExistingTableChecked(t *testing.T) {
 		tx_count integer, total_amount numeric, note text DEFAULT 'x', UNIQUE (customer_id, window_start))`)
 	for _, c := range []struct{ table, want string }{
 		{"missing", "lacks column(s) total_amount"},
-		{"wrongtype", "customer_id is integer, cannot hold utf8"},
+		{"wrongtype", "customer_id is integer, cannot hold VARCHAR"},
 		{"nokey", "no primary key or unique index on (customer_id, window_start)"},
 	} {
 		tbl := statsTable(schema, "x", true)

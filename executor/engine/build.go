@@ -80,6 +80,12 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 			return nil, err
 		}
 		return ops.NewProject(n, in, e.mem)
+	case *planner.Unnest:
+		in, err := e.build(n.Input, b, once)
+		if err != nil {
+			return nil, err
+		}
+		return ops.NewUnnest(n, in, e.mem)
 	case *planner.Aggregate:
 		in, err := e.build(n.Input, b, once)
 		if err != nil {

@@ -64,6 +64,10 @@ func parallelPlan(root planner.Node, appendOnly bool) (parallelShape, bool) {
 			chain = append(chain, x)
 			n = x.Input
 			continue
+		case *planner.Unnest:
+			chain = append(chain, x)
+			n = x.Input
+			continue
 		case *planner.Aggregate:
 			if sh.agg != nil || len(x.Keys) == 0 {
 				return sh, false
@@ -260,6 +264,8 @@ func (e *Engine) buildChain(steps []planner.Node, in executor.Operator) (executo
 			in, err = ops.NewFilter(x, in, e.mem)
 		case *planner.Project:
 			in, err = ops.NewProject(x, in, e.mem)
+		case *planner.Unnest:
+			in, err = ops.NewUnnest(x, in, e.mem)
 		default:
 			err = fmt.Errorf("no stateless operator for %T", s)
 		}

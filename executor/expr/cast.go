@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/planner"
 )
 
@@ -27,6 +28,9 @@ func castKernel(c *callInfo) (kernel, error) {
 	}
 	if from.ID() == arrow.NULL {
 		return func(context.Context, []Value, int) (Value, error) { return scalarOf(nil, to), nil }, nil
+	}
+	if catalog.IsNested(from) && to.ID() == arrow.STRING {
+		return nestedToJSON(c), nil
 	}
 	k := castLoop(c, from.ID(), to.ID(), try, fail)
 	if k == nil {

@@ -60,6 +60,8 @@ func gather(mem memory.Allocator, t arrow.DataType, vals []Value, n int, pick pi
 		return finishStr(out), nil
 	case arrow.NULL:
 		return scalarOf(nil, t), nil
+	case arrow.STRUCT, arrow.LIST, arrow.MAP:
+		return gatherAny(context.Background(), mem, t, vals, n, pick)
 	}
 	return Value{}, fmt.Errorf("unsupported type %s", t)
 }

@@ -58,6 +58,8 @@ func init() {
 		"date":           k(dateKernel),
 
 		"cast": k(castKernel), "try_cast": k(castKernel),
+
+		"field": k(fieldKernel), "element_at": k(elementAtKernel), "cardinality": k(cardinalityKernel),
 	}
 	for name := range timeFields {
 		kernels[name] = k(timeFieldKernel)

@@ -112,6 +112,9 @@ func broadcast(mem memory.Allocator, x any, t arrow.DataType, n int) (arrow.Arra
 	if t.ID() == arrow.NULL {
 		return array.NewNull(n), nil
 	}
+	if x == nil {
+		return array.MakeArrayOfNull(mem, t, n), nil
+	}
 	sc, err := toArrowScalar(x, t)
 	if err != nil {
 		return nil, err

@@ -169,3 +169,25 @@ func TestParseFormat(t *testing.T) {
 }
 
 func sum(a, b float64) float64 { return a + b }
+
+func TestNestedValuesPrintAsJSON(t *testing.T) {
+	mem := checked(t)
+	typ := arrow.StructOf(arrow.Field{Name: "tags", Type: arrow.ListOf(arrow.BinaryTypes.String), Nullable: true},
+		arrow.Field{Name: "at", Type: ts, Nullable: true})
+	arr, _, err := array.FromJSON(mem, typ, strings.NewReader(`[{"tags": ["a", null], "at": "2024-01-02T03:04:05.5Z"}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer arr.Release()
+	v := Value(arr, 0)
+	if got, want := Text(v), `{"tags":["a",null],"at":"2024-01-02T03:04:05.500Z"}`; got != want {
+		t.Errorf("Text = %s, want %s", got, want)
+	}
+	line, err := JSONObject([]string{"r"}, []any{v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(line), `{"r":{"tags":["a",null],"at":"2024-01-02T03:04:05.500Z"}}`; got != want {
+		t.Errorf("JSON line = %s, want %s", got, want)
+	}
+}

@@ -4,7 +4,8 @@
 // per row, column names as keys, timestamps in RFC 3339, UTC) and CSV.
 //
 // Rows are first turned into plain Go values (nil, bool, int64, uint64,
-// float64, string, time.Time, Date, []byte), so that the printers never see
+// float64, string, time.Time, Date, []byte, and executor's nested values,
+// which print as JSON), so that the printers never see
 // Arrow and callers without Arrow data (the shell's \d) can print through
 // them too.
 package render
@@ -105,6 +106,8 @@ func Text(v any) string {
 		return base64.StdEncoding.EncodeToString(x)
 	case time.Duration:
 		return x.String()
+	case executor.RowValue, executor.MapValue, []any:
+		return string(executor.AppendJSON(nil, x))
 	}
 	return fmt.Sprint(v)
 }
@@ -124,6 +127,8 @@ func JSONValue(v any) any {
 		return x.Format(time.DateOnly)
 	case time.Duration:
 		return x.String()
+	case executor.RowValue, executor.MapValue, []any:
+		return json.RawMessage(executor.AppendJSON(nil, x))
 	}
 	return v
 }
