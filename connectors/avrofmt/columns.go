@@ -67,6 +67,9 @@ func kindOf(t arrow.DataType) (kind, arrow.TimeUnit, error) {
 	case arrow.DATE32:
 		return kindDate32, 0, nil
 	}
+	if catalog.IsNested(t) {
+		return 0, 0, fmt.Errorf("%s columns are not supported yet by format avro (Avro records, arrays and maps: declare the other columns, whose fields are read, the nested ones skipped)", catalog.TypeName(t))
+	}
 	return 0, 0, fmt.Errorf("type %s cannot be read from Avro", catalog.TypeName(t))
 }
 
