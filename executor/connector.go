@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tide-sql/tide/planner"
 )
 
 // TaskOption is the source option through which the engine tells a reader
@@ -74,6 +76,12 @@ type SourceReader interface {
 	// Close releases the reader's resources. It is safe to call twice.
 	Close() error
 }
+
+// DeletedColumn is the BOOLEAN column that ends the rows of a query whose
+// output is a changelog (planner.DeletedColumn): TRUE takes the row back,
+// so a sink with a primary key deletes its key; within an epoch the last
+// row of a key decides. It is not a column of the table.
+const DeletedColumn = planner.DeletedColumn
 
 // ColumnPruner is implemented by source readers that can leave out the
 // columns a query does not read (a generator that need not build them).

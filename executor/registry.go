@@ -92,6 +92,10 @@ type Connector struct {
 	// the one the source gets when CREATE SOURCE declares none and its
 	// column is selected.
 	Columns func(t *catalog.Table, env Env) ([]catalog.Column, *DefaultWatermark, error)
+	// Changelog, if set, reports whether a source table of this connector
+	// reads changes (a changelog format, an upsert topic): its reader's
+	// records then end with DeletedColumn and the table has a PRIMARY KEY.
+	Changelog func(t *catalog.Table) bool
 }
 
 // ErrNoColumns is what a Connector.Columns returns, wrapped with the
@@ -105,6 +109,13 @@ var ErrNoColumns = errors.New("supplies no columns")
 type DefaultWatermark struct {
 	Column string
 	Delay  time.Duration
+}
+
+// Changelog reports whether source table t reads changes (false for an
+// unknown connector).
+func Changelog(t *catalog.Table) bool {
+	c, err := Lookup(t.Connector)
+	return err == nil && c.Changelog != nil && c.Changelog(t)
 }
 
 // Volatile reports whether connector name's tables change under their

@@ -93,12 +93,11 @@ func (p *stmtParser) createTable(source, orReplace bool) (Statement, error) {
 	}
 	if source {
 		// A source may leave its columns out (or declare only a watermark):
-		// the engine asks its connector for them.
-		if len(pk) > 0 {
-			return nil, &Error{Pos: namePos, Msg: "a source cannot have a PRIMARY KEY", Hint: "primary keys belong to tables that queries write into"}
-		}
+		// the engine asks its connector for them. Its PRIMARY KEY is the
+		// row identity of its changes (a changelog format, an upsert
+		// topic); the engine checks that.
 		return &CreateSource{base: p.baseOf(), Name: name, NamePos: namePos, IfNotExists: ifNot, OrReplace: orReplace,
-			Columns: cols, Watermark: wm, Options: opts}, nil
+			Columns: cols, PrimaryKey: pk, Watermark: wm, Options: opts}, nil
 	}
 	if len(cols) == 0 {
 		return nil, &Error{Pos: namePos, Msg: "expected a column list after " + name,

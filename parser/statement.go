@@ -67,8 +67,10 @@ type CreateSource struct {
 	IfNotExists bool
 	OrReplace   bool
 	Columns     []ColumnDef
-	Watermark   *WatermarkDef
-	Options     []Option
+	// PrimaryKey is the row identity of a changelog source's changes.
+	PrimaryKey []string
+	Watermark  *WatermarkDef
+	Options    []Option
 }
 
 // CreateTable is CREATE TABLE name (columns, PRIMARY KEY (...)) [WITH (...)].

@@ -82,7 +82,7 @@ func aggregateArgs(n ast.ExprNode) (string, []ast.ExprNode, bool) {
 func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, aggs []ast.ExprNode, depth int) (*rel, error) {
 	if r.update {
 		return nil, &parser.Error{Pos: q.Pos(),
-			Msg:  "this query aggregates rows that its input keeps updating (a running aggregate below it); that needs retractions, which tide does not have yet",
+			Msg:  "this query aggregates rows that its input keeps updating (a running aggregate below it); tide retracts the rows of changelog sources, not yet an aggregate's updates",
 			Hint: "aggregate the source directly, or give the inner aggregate a window so that it emits each window once"}
 	}
 	in := r.scope(q, "GROUP BY")
@@ -148,6 +148,9 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 			keyNames = append(keyNames, name)
 		}
 	}
+	if r.changes && agg.Window != nil {
+		return nil, refuseChanges(q, "a windowed aggregate")
+	}
 	winKey := p.windowOnKey(q, r, agg, pre)
 	aggIndex := map[string]int{}
 	for _, a := range aggs {
@@ -162,6 +165,13 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 		call.Name = fmt.Sprintf("agg%d", len(agg.Aggs))
 		aggIndex[key] = len(agg.Aggs)
 		agg.Aggs = append(agg.Aggs, call)
+	}
+	if r.changes {
+		// The aggregate retracts the rows marked deleted: the mark goes
+		// last, past the keys and arguments.
+		agg.Retract = true
+		pre.Exprs = append(pre.Exprs, r.deletedRef())
+		preFields = append(preFields, DeletedField)
 	}
 	pre.Out = arrow.NewSchema(preFields, nil)
 	for i := range agg.Keys {
@@ -224,8 +234,11 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 		out = append(out, arrow.Field{Name: a.Name, Type: a.Typ, Nullable: true})
 		cols = append(cols, ScopeColumn{Name: a.Name, Type: a.Typ})
 	}
+	if agg.Retract {
+		out = append(out, DeletedField) // a group left empty is deleted
+	}
 	agg.Out = arrow.NewSchema(out, nil)
-	ar := &rel{node: agg, cols: cols, wm: -1, streaming: r.streaming}
+	ar := &rel{node: agg, cols: cols, wm: -1, streaming: r.streaming, changes: agg.Retract}
 	if agg.Emit == EmitChanges {
 		ar.update = true
 		for i := 0; i < aggBase; i++ {
@@ -325,7 +338,7 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 // output that a window join can take), unless the query says EMIT
 // CHANGES. It returns the key's index, -1 if there is none.
 func (p *Planner) windowOnKey(q *parser.Query, r *rel, agg *Aggregate, pre *Project) int {
-	if agg.Window != nil || r.wm < 0 || !r.streaming || q.Emit == parser.EmitChanges {
+	if agg.Window != nil || r.wm < 0 || !r.streaming || r.changes || q.Emit == parser.EmitChanges {
 		return -1
 	}
 	for i, k := range agg.Keys {

@@ -77,8 +77,17 @@ func (p *Planner) PlanInsert(ins *parser.Insert) (*Plan, error) {
 		}
 	}
 	proj := &Project{Input: r.node, Exprs: exprs, Out: t.Schema(), Watermark: wm}
+	if r.changes {
+		// The sink deletes the key of a row marked deleted.
+		proj.Exprs = append(proj.Exprs, r.deletedRef())
+		proj.Out = arrow.NewSchema(withDeleted(t.Schema().Fields()), nil)
+	}
 	sink := &Sink{Input: proj, Table: t}
 	switch {
+	case r.changes && len(t.PrimaryKey) == 0 && !p.showsChanges(t.Connector):
+		return nil, &parser.Error{Pos: ins.TablePos,
+			Msg:  fmt.Sprintf("table %q is append-only, but this query's rows are changes (updates and deletes of a changelog)", t.Name),
+			Hint: fmt.Sprintf("give %s a PRIMARY KEY, so that changes replace and delete its rows", t.Name)}
 	case len(t.PrimaryKey) > 0:
 		sink.Upsert = true
 		sink.Key = t.PrimaryKeyIndexes()

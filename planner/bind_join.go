@@ -39,6 +39,9 @@ func (p *Planner) bindLookupJoin(j *ast.Join, q *parser.Query, depth int) (*rel,
 	if left.update {
 		return nil, &parser.Error{Pos: q.Pos(), Msg: "the left side of a join updates its rows; joins take append-only input"}
 	}
+	if left.changes {
+		return nil, refuseChanges(q, "a lookup join")
+	}
 	ts, ok := j.Right.(*ast.TableSource)
 	var tn *ast.TableName
 	if ok {

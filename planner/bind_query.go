@@ -35,6 +35,10 @@ type Planner struct {
 	// Setting returns a SET value by name ("" if unset): the planner reads
 	// state.ttl. Nil: none is set.
 	Setting func(name string) string
+	// Changelog reports whether a source table reads changes (a changelog
+	// format such as debezium-json, or an upsert topic) rather than rows.
+	// The engine fills it from the format registry; nil: none does.
+	Changelog func(t *catalog.Table) bool
 }
 
 func (p *Planner) showsChanges(connector string) bool {
@@ -49,6 +53,9 @@ type rel struct {
 	update    bool
 	key       []int
 	streaming bool
+	// changes is set for a changelog: the node's schema has one more
+	// column than cols, the trailing __deleted (DeletedColumn).
+	changes bool
 }
 
 func (r *rel) scope(q *parser.Query, what string) *Scope {
@@ -334,6 +341,16 @@ func (p *Planner) bindTable(t *catalog.Table, alias string, q *parser.Query, dep
 	case catalog.KindSource:
 		scan := &SourceScan{Table: t, EventTime: nil, Out: t.Schema()}
 		r := &rel{node: scan, wm: -1, streaming: true}
+		if p.Changelog != nil && p.Changelog(t) {
+			if len(t.PrimaryKey) == 0 {
+				return nil, &parser.Error{Pos: q.TablePos(t.Name), Msg: fmt.Sprintf("source %s reads a changelog (%s) and needs a PRIMARY KEY: the row identity its changes apply to", t.Name, changelogKind(t)),
+					Hint: "declare it in CREATE SOURCE: PRIMARY KEY (id)"}
+			}
+			scan.Changelog = true
+			scan.Out = arrow.NewSchema(withDeleted(t.Schema().Fields()), nil)
+			r.node = &ChangelogNormalize{Input: scan, Key: t.PrimaryKeyIndexes()}
+			r.changes = true
+		}
 		for _, c := range t.Columns {
 			r.cols = append(r.cols, ScopeColumn{Table: alias, Name: c.Name, Type: c.Type})
 		}
@@ -535,6 +552,12 @@ func (p *Planner) bindProjection(sel *ast.SelectStmt, q *parser.Query, r *rel,
 		proj.Exprs = append(proj.Exprs, e)
 		fields = append(fields, arrow.Field{Name: name, Type: e.Type(), Nullable: true})
 		out.cols = append(out.cols, ScopeColumn{Name: name, Type: e.Type()})
+	}
+	if r.changes {
+		// A changelog's rows keep their mark.
+		proj.Exprs = append(proj.Exprs, r.deletedRef())
+		fields = append(fields, DeletedField)
+		out.changes = true
 	}
 	proj.Out = arrow.NewSchema(fields, nil)
 	// Update keys follow the key columns through the projection.

@@ -31,6 +31,9 @@ func (p *Planner) bindStreamJoin(j *ast.Join, q *parser.Query, depth int) (*rel,
 	if err != nil {
 		return nil, err
 	}
+	if left.changes || right.changes {
+		return nil, refuseChanges(q, "a join of two streams")
+	}
 	kind := "inner"
 	switch {
 	case q.FullJoins[j]:

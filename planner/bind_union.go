@@ -113,6 +113,11 @@ func (p *Planner) unite(inputs []unionInput, q *parser.Query, word string) (*rel
 				Msg:  fmt.Sprintf("%s query %d returns %d columns but the first query returns %d", word, i+1, len(in.r.cols), width),
 				Hint: "the queries of a UNION are matched by position: select the same columns in each"}
 		}
+		if in.r.changes && !in.r.update {
+			return nil, &parser.Error{Pos: p.queryPos(q, in.ast, 0),
+				Msg:  fmt.Sprintf("%s query %d reads a changelog (a source of updates and deletes); a union of changelogs is not supported yet", word, i+1),
+				Hint: "INSERT each query into the same table with a PRIMARY KEY"}
+		}
 		if in.r.update {
 			return nil, &parser.Error{Pos: p.queryPos(q, in.ast, 0),
 				Msg:  fmt.Sprintf("%s query %d updates rows it already emitted (a running aggregate or DISTINCT); a union of updates is not supported", word, i+1),

@@ -24,7 +24,10 @@ type SourceScan struct {
 	// DropLate makes the scan drop (and count) rows older than the
 	// watermark; set when an event-time operator is downstream.
 	DropLate bool
-	Out      *arrow.Schema
+	// Changelog is set for a source of changes (Debezium, upsert topics):
+	// Out ends with the __deleted column that marks a row taken back.
+	Changelog bool
+	Out       *arrow.Schema
 }
 
 // TableScan reads a snapshot of a table's current contents.
@@ -132,6 +135,9 @@ func (n *SourceScan) Describe() string {
 	if t := n.Table.Options["topic"]; t != "" {
 		fmt.Fprintf(&b, " topic=%s", t)
 	}
+	if n.Changelog {
+		b.WriteString(" changes=changelog")
+	}
 	if n.EventTime != nil {
 		fmt.Fprintf(&b, " watermark=%s-%s", n.EventTimeName, FormatDuration(n.Delay))
 		if n.DropLate {
@@ -199,6 +205,9 @@ func (n *Aggregate) Describe() string {
 		aggs[i] = a.describe()
 	}
 	fmt.Fprintf(&b, " keys=[%s] aggs=[%s] emit=%s", strings.Join(keys, ", "), strings.Join(aggs, ", "), n.Emit)
+	if n.Retract {
+		b.WriteString(" input=retract changes=upsert")
+	}
 	if n.Window != nil {
 		b.WriteString(" watermark=window_end")
 	}

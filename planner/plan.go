@@ -102,5 +102,10 @@ type Aggregate struct {
 	Window *Window      // nil for a running (non-windowed) aggregate
 	Aggs   []AggCall
 	Emit   EmitMode
-	Out    *arrow.Schema
+	// Retract is set when the input is a changelog (its last column is
+	// __deleted): rows marked deleted take their values back out of their
+	// group, and a group left empty is deleted downstream. Out then ends
+	// with __deleted too.
+	Retract bool
+	Out     *arrow.Schema
 }

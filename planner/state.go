@@ -40,6 +40,8 @@ const (
 	StateRunning    = "aggregate" // running (unwindowed) aggregate
 	StateDistinct   = "distinct"  // running set of distinct keys (SELECT DISTINCT, GROUP BY without aggregates)
 	StateJoin       = "join"      // the rows of both sides of a join of two streams
+	StateNormalize  = "normalize" // the current row of every key of a changelog
+	StateRetracting = "retract"   // running aggregate over a changelog (values kept to retract them)
 )
 
 // StateOperator is one stateful operator. Expressions are printed over
@@ -105,6 +107,16 @@ func StateOf(root Node) State {
 			s.Operators = append(s.Operators, aggregateState(x))
 		case *StreamJoin:
 			s.Operators = append(s.Operators, joinState(x))
+		case *ChangelogNormalize:
+			op := StateOperator{Kind: StateNormalize}
+			for _, k := range x.Key {
+				f := x.Schema().Field(k)
+				op.Keys = append(op.Keys, StateColumn{Expr: f.Name, Type: catalog.TypeName(f.Type)})
+			}
+			for _, f := range x.Schema().Fields() {
+				op.Columns = append(op.Columns, StateColumn{Expr: f.Name, Type: catalog.TypeName(f.Type)})
+			}
+			s.Operators = append(s.Operators, op)
 		}
 	}
 	walk(root)
@@ -127,6 +139,9 @@ func aggregateState(n *Aggregate) StateOperator {
 		}
 	} else if len(n.Aggs) == 0 {
 		op.Kind = StateDistinct
+	}
+	if n.Retract {
+		op.Kind = StateRetracting
 	}
 	for _, k := range n.Keys {
 		op.Keys = append(op.Keys, StateColumn{Expr: sourceExpr(n.Input, k), Type: catalog.TypeName(in.Field(k.Index).Type)})

@@ -32,7 +32,7 @@ import (
 // files to remove.
 func (s *Sink) merge(ctx context.Context) (written, []*removeAction, error) {
 	ctx = compute.WithAllocator(ctx, s.mem)
-	winners, err := s.lastPerKey(ctx)
+	winners, deleted, err := s.lastPerKey(ctx)
 	if err != nil {
 		return written{}, nil, err
 	}
@@ -61,7 +61,9 @@ func (s *Sink) merge(ctx context.Context) (written, []*removeAction, error) {
 		rows := make([][]int64, len(winners))
 		for _, k := range keys {
 			if p, ok := where[k]; ok {
-				rows[p.rec] = append(rows[p.rec], int64(p.row))
+				if !deleted[k] { // a deleted key's row leaves its file, and nothing replaces it
+					rows[p.rec] = append(rows[p.rec], int64(p.row))
+				}
 				delete(where, k)
 			}
 		}
@@ -154,21 +156,28 @@ func selectRows(ctx context.Context, recs []arrow.Record, rows [][]int64, mem me
 }
 
 // lastPerKey returns the buffered rows with, for each key, only the last
-// row written.
-func (s *Sink) lastPerKey(ctx context.Context) ([]arrow.Record, error) {
+// row written, and the keys whose last row of a changelog deletes them.
+func (s *Sink) lastPerKey(ctx context.Context) ([]arrow.Record, map[string]bool, error) {
 	type pos struct{ rec, row int }
 	enc := keyEncoder{cols: s.spec.PrimaryKey}
 	last := map[string]pos{}
+	deleted := map[string]bool{}
 	for ri, r := range s.buf {
 		for i := range int(r.NumRows()) {
-			last[enc.key(r, i)] = pos{ri, i}
+			k := enc.key(r, i)
+			last[k] = pos{ri, i}
+			if s.changelog {
+				g := s.gone[ri]
+				deleted[k] = g.IsValid(i) && g.Value(i)
+			}
 		}
 	}
 	rows := make([][]int64, len(s.buf))
 	for _, p := range last {
 		rows[p.rec] = append(rows[p.rec], int64(p.row))
 	}
-	return selectRows(ctx, s.buf, rows, s.mem)
+	recs, err := selectRows(ctx, s.buf, rows, s.mem)
+	return recs, deleted, err
 }
 
 // dropKeys removes the rows whose key is in keys and returns the keys it

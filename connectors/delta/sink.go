@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/connectors/parquet/pqfile"
@@ -32,10 +33,12 @@ type Sink struct {
 	spec        executor.SinkSpec
 	snap        *snapshot
 	writer      *dataWriter
-	buf         []arrow.Record  // rows of the current epoch
-	dataCommits int             // commits that added files since the last compaction
-	lastAdded   map[string]bool // paths the last epoch commit added
-	narrow      bool            // rows are converted to narrower table types
+	buf         []arrow.Record   // rows of the current epoch
+	changelog   bool             // the query's rows end with __deleted: TRUE deletes the key
+	gone        []*array.Boolean // per record of buf, its __deleted column (changelog)
+	dataCommits int              // commits that added files since the last compaction
+	lastAdded   map[string]bool  // paths the last epoch commit added
+	narrow      bool             // rows are converted to narrower table types
 }
 
 var (
@@ -62,6 +65,16 @@ func (s *Sink) Open(ctx context.Context, spec executor.SinkSpec) error {
 	}
 	if spec.Mode == 0 {
 		spec.Mode = executor.SinkAppend
+	}
+	// A changelog's rows carry __deleted after the table's columns: the
+	// sink keeps it beside the rows, never in the table.
+	s.changelog = false
+	if n := spec.Schema.NumFields(); n > 0 && spec.Schema.Field(n-1).Name == executor.DeletedColumn {
+		if spec.Mode != executor.SinkUpsert {
+			return fmt.Errorf("delta table at %s: the query's rows are changes (%s), which an append needs a primary key to apply", root, executor.DeletedColumn)
+		}
+		s.changelog = true
+		spec.Schema = arrow.NewSchema(spec.Schema.Fields()[:n-1], nil)
 	}
 	if spec.Mode == executor.SinkUpsert {
 		if len(spec.PrimaryKey) == 0 {
@@ -195,6 +208,17 @@ func (s *Sink) Write(_ context.Context, rec arrow.Record) error {
 	if !s.open {
 		return fmt.Errorf("delta sink for %s is not open", s.cfg.Path)
 	}
+	if s.changelog {
+		n := int(rec.NumCols()) - 1
+		gone, ok := rec.Column(n).(*array.Boolean)
+		if n < 0 || !ok {
+			return fmt.Errorf("delta sink for %s: a changelog record without its %s column", s.cfg.Path, executor.DeletedColumn)
+		}
+		gone.Retain()
+		s.gone = append(s.gone, gone)
+		rec = array.NewRecord(s.spec.Schema, rec.Columns()[:n], rec.NumRows())
+		defer rec.Release()
+	}
 	if int(rec.NumCols()) != s.spec.Schema.NumFields() {
 		return fmt.Errorf("delta sink for %s: record has %d columns, the table %d", s.cfg.Path, rec.NumCols(), s.spec.Schema.NumFields())
 	}
@@ -222,6 +246,10 @@ func (s *Sink) Abort(context.Context) error {
 func (s *Sink) drop() {
 	pqfile.Release(s.buf)
 	s.buf = nil
+	for _, g := range s.gone {
+		g.Release()
+	}
+	s.gone = nil
 }
 
 // Close drops buffered rows. It is safe to call twice.

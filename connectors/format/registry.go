@@ -31,6 +31,10 @@ type Format struct {
 	// SOURCE omits them (Avro: the latest schema of the subject
 	// <topic>-value). Nil: the columns must be declared.
 	Columns func(ctx context.Context, cfg Config) ([]catalog.Column, error)
+	// Changelog formats decode changes, not rows (Debezium's envelope):
+	// their records end with executor.DeletedColumn, TRUE for a row taken
+	// back, and their tables have a PRIMARY KEY.
+	Changelog bool
 }
 
 var (

@@ -6,6 +6,7 @@
 package formats
 
 import (
-	_ "github.com/tide-sql/tide/connectors/avrofmt" // avro, avro-confluent
-	_ "github.com/tide-sql/tide/connectors/jsonfmt" // json
+	_ "github.com/tide-sql/tide/connectors/avrofmt"     // avro, avro-confluent
+	_ "github.com/tide-sql/tide/connectors/debeziumfmt" // debezium-json
+	_ "github.com/tide-sql/tide/connectors/jsonfmt"     // json
 )

@@ -468,11 +468,11 @@ func mapKeyPath(key []byte) string {
 	return "['" + strings.ReplaceAll(string(truncate(key)), "'", "''") + "']"
 }
 
-// AppendValue appends one JSON value, the whole of value, to b (a builder
+// DecodeValue appends one JSON value, the whole of value, to b (a builder
 // of any type a Decoder column may have), converted as a column's value
 // is: for nested values kept as JSON text elsewhere (PostgreSQL jsonb). On
 // error, a *DecodeError, nothing is appended.
-func AppendValue(b array.Builder, value []byte) error {
+func DecodeValue(b array.Builder, value []byte) error {
 	p, err := newNestedPlan(b.Type())
 	if err != nil {
 		return err

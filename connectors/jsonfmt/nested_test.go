@@ -332,14 +332,14 @@ func FuzzNestedDecoder(f *testing.F) {
 	})
 }
 
-func TestAppendValueReadsOneJSONValueIntoABuilder(t *testing.T) {
+func TestDecodeValueReadsOneJSONValueIntoABuilder(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	typ := catalog.MapOf(catalog.ArrayOf(catalog.RowOf(arrow.Field{Name: "n", Type: catalog.Int64})))
 	b := array.NewBuilder(mem, typ)
 	defer b.Release()
 	for _, v := range []string{` {"b": [{"n": 1}, null], "a": []} `, `null`, `{}`} {
-		if err := AppendValue(b, []byte(v)); err != nil {
+		if err := DecodeValue(b, []byte(v)); err != nil {
 			t.Fatalf("%s: %v", v, err)
 		}
 	}
@@ -348,7 +348,7 @@ func TestAppendValueReadsOneJSONValueIntoABuilder(t *testing.T) {
 		{`{"a": []} x`, `invalid JSON at byte 10: unexpected 'x' after the value`},
 		{``, `invalid JSON at byte 0: unexpected end of input`},
 	} {
-		if err := AppendValue(b, []byte(c.v)); err == nil || err.Error() != c.err {
+		if err := DecodeValue(b, []byte(c.v)); err == nil || err.Error() != c.err {
 			t.Errorf("%q: error %v, want %s", c.v, err, c.err)
 		}
 	}

@@ -39,6 +39,16 @@ var sourceOptions = []executor.Option{
 		Help: "what to do with a message that does not decode: fail, skip or table:NAME"},
 	{Name: "late", Default: "drop", Check: checkLate,
 		Help: "what to do with rows behind the watermark: drop or table:NAME"},
+	{Name: "mode", Default: "append", Check: checkMode,
+		Help: "append (every message is a row), or upsert (Flink's upsert-kafka: the latest value per key is the row of the source's PRIMARY KEY, a null value deletes the key)"},
+}
+
+// checkMode accepts append and upsert.
+func checkMode(v string) error {
+	if m := strings.ToLower(strings.TrimSpace(v)); m != "append" && m != "upsert" {
+		return fmt.Errorf("expected append or upsert")
+	}
+	return nil
 }
 
 // startMode says where a partition without a checkpointed offset starts.
@@ -72,6 +82,7 @@ type sourceConfig struct {
 	idleTimeout time.Duration // 0: never idle
 	onError     errorMode
 	deadLetters string // errorTable: the table's name
+	upsert      bool   // mode = upsert
 	// task and tasks: the reader is task `task` of `tasks` of a parallel
 	// query and reads the partitions p with p % tasks == task (set by the
 	// engine through executor.TaskOption, never by users).
@@ -129,6 +140,7 @@ func parseSourceConfig(opts map[string]string, defaultBrokers string) (sourceCon
 	c.maxBatch, _ = strconv.Atoi(get("max_batch"))
 	c.idleTimeout, _ = parseDuration(get("idle_timeout"))
 	c.onError, c.deadLetters = parseOnError(get("on_error"))
+	c.upsert = strings.EqualFold(get("mode"), "upsert")
 	task, tasks, err := executor.ParseTask(get(executor.TaskOption))
 	if err != nil {
 		return c, err

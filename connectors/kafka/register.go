@@ -3,6 +3,8 @@ package kafka
 import (
 	"strings"
 
+	"github.com/tide-sql/tide/catalog"
+	"github.com/tide-sql/tide/connectors/format"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -13,7 +15,22 @@ func init() {
 		NewSource: NewSource,
 		NewSink:   NewSink,
 		Columns:   sourceColumns,
+		Changelog: isChangelog,
 	})
+}
+
+// isChangelog reports whether a source table reads changes: an upsert
+// topic, or a changelog format (debezium-json).
+func isChangelog(t *catalog.Table) bool {
+	if strings.EqualFold(strings.TrimSpace(t.Options["mode"]), "upsert") {
+		return true
+	}
+	name := t.Options["format"]
+	if name == "" {
+		name = "json"
+	}
+	f, err := format.Lookup(name)
+	return err == nil && f.Changelog
 }
 
 // mergeOptions lists the options of both sides once: an option both declare

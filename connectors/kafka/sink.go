@@ -61,7 +61,7 @@ const (
 	// value = the epoch, as decimal text.
 	sinkEpochTopic = "__tide_sink_epochs"
 	// sinkDeletedColumn marks a retraction row.
-	sinkDeletedColumn = "__deleted"
+	sinkDeletedColumn = executor.DeletedColumn
 	// sinkOpenTimeout bounds reaching the brokers and creating topics.
 	sinkOpenTimeout = 15 * time.Second
 	// sinkTxnTimeout is how long a transaction (an epoch) may stay open.

@@ -85,6 +85,11 @@ func NewSourceReader(t *catalog.Table, env executor.Env, mem memory.Allocator) (
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", t.Name, err)
 	}
+	if cfg.upsert {
+		if fs, err = newUpsertFormat(t, fs); err != nil {
+			return nil, fmt.Errorf("source %s: %w", t.Name, err)
+		}
+	}
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}

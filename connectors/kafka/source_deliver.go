@@ -196,7 +196,20 @@ func (r *Reader) decodePartition(j decodeJob) decodeResult {
 	var res decodeResult
 	for _, rec := range j.recs {
 		if rec.Value == nil {
-			res.tombstones++
+			td, ok := p.dec.(tombstoneDecoder)
+			if !ok {
+				res.tombstones++
+				continue
+			}
+			// An upsert topic: the tombstone deletes its key.
+			if err := td.AppendTombstone(rec.Key); err != nil {
+				res.bad = append(res.bad, badRecord{rec: rec, reason: err})
+				if r.cfg.onError == errorFail {
+					break
+				}
+				continue
+			}
+			res.origins = append(res.origins, rec)
 			continue
 		}
 		var err error = errEmptyValue

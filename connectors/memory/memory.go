@@ -88,11 +88,22 @@ func (s *sink) Commit(ctx context.Context, epoch int64) error {
 		return nil
 	}
 	upsert := s.spec.Mode == executor.SinkUpsert && len(s.spec.PrimaryKey) > 0
+	del := deletedIndex(s.spec.Schema) // rows of a changelog: TRUE deletes the key
 	for _, rec := range s.pending {
 		for i := 0; i < int(rec.NumRows()); i++ {
-			row := make([]any, rec.NumCols())
+			width := int(rec.NumCols())
+			if del >= 0 {
+				width = del
+			}
+			row := make([]any, width)
 			for c := range row {
 				row[c] = executor.Value(rec.Column(c), i)
+			}
+			if del >= 0 && upsert {
+				if v, _ := executor.Value(rec.Column(del), i).(bool); v {
+					s.t.remove(row, s.spec.PrimaryKey)
+					continue
+				}
 			}
 			if !upsert {
 				s.t.rows = append(s.t.rows, row)
@@ -111,6 +122,32 @@ func (s *sink) Commit(ctx context.Context, epoch int64) error {
 		s.t.epochs[s.spec.QueryID] = epoch
 	}
 	return nil
+}
+
+// deletedIndex is the position of the __deleted column that marks the
+// retractions of a changelog, -1 if the rows have none.
+func deletedIndex(schema *arrow.Schema) int {
+	if n := schema.NumFields(); n > 0 && schema.Field(n-1).Name == executor.DeletedColumn && schema.Field(n-1).Type.ID() == arrow.BOOL {
+		return n - 1
+	}
+	return -1
+}
+
+// remove deletes the row with row's key, if there is one.
+func (t *table) remove(row []any, key []int) {
+	k, _ := executor.RowKey(row, key)
+	j, ok := t.index[k]
+	if !ok {
+		return
+	}
+	delete(t.index, k)
+	last := len(t.rows) - 1
+	if j != last {
+		t.rows[j] = t.rows[last]
+		moved, _ := executor.RowKey(t.rows[j], key)
+		t.index[moved] = j
+	}
+	t.rows = t.rows[:last]
 }
 
 func (s *sink) release() {

@@ -12,7 +12,7 @@ import (
 )
 
 // deletedColumn is the reserved boolean column that marks a retraction.
-const deletedColumn = "__deleted"
+const deletedColumn = executor.DeletedColumn
 
 // plan is what Open works out once: the columns written and the SQL.
 type plan struct {

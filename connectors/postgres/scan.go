@@ -131,7 +131,7 @@ func appendValue(b array.Builder, v any) error {
 	case *array.StructBuilder, *array.ListBuilder, *array.MapBuilder:
 		var x string
 		if x, ok = v.(string); ok {
-			if err := jsonfmt.AppendValue(b, []byte(x)); err != nil {
+			if err := jsonfmt.DecodeValue(b, []byte(x)); err != nil {
 				return fmt.Errorf("jsonb value %s: %w", truncateText(x), err)
 			}
 		}

@@ -91,7 +91,18 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 		if err != nil {
 			return nil, err
 		}
+		if n.Retract {
+			op, err := ops.NewRetractAggregate(n, in, e.mem)
+			return b.addStatefulOp(op, err, in)
+		}
 		return e.buildAggregate(n, in, b)
+	case *planner.ChangelogNormalize:
+		in, err := e.build(n.Input, b, once)
+		if err != nil {
+			return nil, err
+		}
+		op, err := ops.NewChangelogNormalize(n, in, e.mem)
+		return b.addStatefulOp(op, err, in)
 	case *planner.LookupJoin:
 		in, err := e.build(n.Input, b, once)
 		if err != nil {
@@ -229,6 +240,21 @@ func (e *Engine) buildSourceScan(n *planner.SourceScan, b *built, once bool, tab
 	b.addStateful(s)
 	b.names = append(b.names, n.Table.Name)
 	return s, nil
+}
+
+// addStatefulOp registers a stateful operator just built over in, with its
+// counters; if building it failed, it closes in.
+func (b *built) addStatefulOp(op interface {
+	executor.Operator
+	executor.Stateful
+}, err error, in executor.Operator) (executor.Operator, error) {
+	if err != nil {
+		in.Close()
+		return nil, err
+	}
+	b.addStateful(op)
+	b.addCounters(op)
+	return op, nil
 }
 
 // addCounters registers what an operator counts (state rows, late rows)

@@ -69,7 +69,7 @@ func parallelPlan(root planner.Node, appendOnly bool) (parallelShape, bool) {
 			n = x.Input
 			continue
 		case *planner.Aggregate:
-			if sh.agg != nil || len(x.Keys) == 0 {
+			if sh.agg != nil || len(x.Keys) == 0 || x.Retract {
 				return sh, false
 			}
 			sh.agg = x
@@ -99,19 +99,26 @@ func parallelPlan(root planner.Node, appendOnly bool) (parallelShape, bool) {
 				// task sees only its own partitions' watermark.
 				return sh, false
 			}
-			// Each task's scan sees only its partitions' watermark: late
-			// rows are left to the aggregate, behind the gather of every
-			// task's watermark.
-			scan := *x
-			sh.dropLate, scan.DropLate = x.DropLate, false
-			sh.scan = &scan
-			for i := len(chain) - 1; i >= 0; i-- {
-				sh.below = append(sh.below, chain[i])
-			}
+			side := readerShape(x, chain)
+			sh.scan, sh.below, sh.dropLate = side.scan, side.below, side.dropLate
 			return sh, true
 		}
 		return sh, false
 	}
+}
+
+// readerShape is what n readers of scan run: a copy of the scan that
+// leaves late rows to an operator behind the gather of every task (each
+// task's scan sees only its partitions' watermark), and the stateless
+// steps above it (chain, top down).
+func readerShape(scan *planner.SourceScan, chain []planner.Node) parallelShape {
+	c := *scan
+	sh := parallelShape{scan: &c, dropLate: scan.DropLate}
+	c.DropLate = false
+	for i := len(chain) - 1; i >= 0; i-- {
+		sh.below = append(sh.below, chain[i])
+	}
+	return sh
 }
 
 // buildParallel builds sh as n tasks. Stateful operators are registered

@@ -41,13 +41,7 @@ func joinShapeOf(j *planner.StreamJoin) (*joinShape, bool) {
 				if strings.HasPrefix(x.Table.Options["late"], "table:") {
 					return nil, false
 				}
-				scan := *x
-				sh := parallelShape{scan: &scan}
-				sh.dropLate, scan.DropLate = x.DropLate, false
-				for i := len(chain) - 1; i >= 0; i-- {
-					sh.below = append(sh.below, chain[i])
-				}
-				js.sides[side] = sh
+				js.sides[side] = readerShape(x, chain)
 			default:
 				return nil, false
 			}

@@ -25,7 +25,7 @@ import (
 // (duplicates would show there) and to a Kafka topic, a union of two
 // topics, and a left interval join of two topics appended to a Delta table
 // (an unmatched row emitted twice, or never, would show), as one task and
-// as two.
+// as two, and a Delta mirror of a Debezium changelog.
 var crashPipelines = map[string]string{
 	"merge": `
 CREATE SOURCE tx (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3),
@@ -79,6 +79,12 @@ CREATE TABLE pairs (customer_id VARCHAR, a DOUBLE, b DOUBLE, ta TIMESTAMP(3), tb
   WITH (connector = 'delta', path = '%s');
 INSERT INTO pairs SELECT x.customer_id, x.amount, y.amount, x.ts, y.ts
 FROM tx x LEFT JOIN tx2 y ON x.customer_id = y.customer_id AND x.ts BETWEEN y.ts - INTERVAL 300 MILLISECOND AND y.ts + INTERVAL 200 MILLISECOND;`,
+	"changelog": `
+CREATE SOURCE cdc (id BIGINT, name VARCHAR, country VARCHAR, credit BIGINT, PRIMARY KEY (id))
+WITH (connector = 'kafka', topic = 'cdc', format = 'debezium-json', stop = 'latest', max_batch = '13');
+CREATE TABLE mirror (id BIGINT, name VARCHAR, country VARCHAR, credit BIGINT, PRIMARY KEY (id))
+  WITH (connector = 'delta', path = '%s');
+INSERT INTO mirror SELECT id, name, country, credit FROM cdc;`,
 	"kafka": `
 CREATE SOURCE tx (customer_id VARCHAR, amount DOUBLE, ts TIMESTAMP(3))
 WITH (connector = 'kafka', topic = 'tx', stop = 'latest', max_batch = '37');
@@ -138,7 +144,9 @@ func TestKilledQueryResumesExactlyOnce(t *testing.T) {
 	}
 	x.produce("tx", lines...)
 	x.produce("tx2", lines[:5000]...) // a second topic for the union, shorter than the first
-	for _, name := range []string{"merge", "append", "kafka", "union", "parallel4", "join", "join_parallel2"} {
+	changes, _ := randomChanges(rng, 3000)
+	x.produceChanges("cdc", changes) // Debezium events for the changelog mirror
+	for _, name := range []string{"merge", "append", "kafka", "union", "parallel4", "join", "join_parallel2", "changelog"} {
 		t.Run(name, func(t *testing.T) {
 			// The reference: one uninterrupted run.
 			refOut := filepath.Join(t.TempDir(), "ref")

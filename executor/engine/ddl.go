@@ -111,9 +111,18 @@ func (e *Engine) createSource(ctx context.Context, s *parser.CreateSource) (*Res
 	if err != nil {
 		return nil, err
 	}
-	t := &catalog.Table{Name: s.Name, Kind: catalog.KindSource, Connector: c.Name, Options: opts, SQL: s.Text()}
+	t := &catalog.Table{Name: s.Name, Kind: catalog.KindSource, PrimaryKey: s.PrimaryKey, Connector: c.Name, Options: opts, SQL: s.Text()}
 	if err := e.sourceColumns(c, s, t); err != nil {
 		return nil, err
+	}
+	if len(t.PrimaryKey) > 0 && !(c.Changelog != nil && c.Changelog(t)) {
+		return nil, &parser.Error{Pos: s.NamePos, Msg: fmt.Sprintf("source %s has a PRIMARY KEY but reads rows, not changes: a source's key is the row identity of a changelog", s.Name),
+			Hint: "read a changelog (format = 'debezium-json', or mode = 'upsert' for a keyed topic), or drop the PRIMARY KEY"}
+	}
+	for _, k := range t.PrimaryKey {
+		if t.ColumnIndex(k) < 0 {
+			return nil, &parser.Error{Pos: s.NamePos, Msg: fmt.Sprintf("PRIMARY KEY column %q is not a column of %s", k, s.Name)}
+		}
 	}
 	if err := e.checkLateTables(t, s.Options, s.NamePos); err != nil {
 		return nil, err

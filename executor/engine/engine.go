@@ -68,6 +68,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		starting: map[string]bool{}, streams: map[*Stream]bool{},
 	}
 	e.plan.Setting = e.setting
+	e.plan.Changelog = executor.Changelog
 	return e, nil
 }
 

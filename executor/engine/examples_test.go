@@ -67,7 +67,9 @@ func runExample(t *testing.T, file string) (*env, *syncBuffer) {
 
 // courseKeys names the field whose value keys a topic's messages, as the
 // course's producers key them (section 4.2 keys orders by customer).
-var courseKeys = map[string]string{"orders": "customer_id"}
+// A Debezium topic is keyed by the row's primary key, found in the after
+// image, or in the before image of a delete (paths tried in order).
+var courseKeys = map[string]string{"orders": "customer_id", "dbserver1.public.customers": "after.id,before.id,payload.after.id,payload.before.id"}
 
 // produceCourseFile writes the JSON lines of a data file to topic, keyed as
 // the course's producer of that topic keys them (else without a key).
@@ -93,14 +95,32 @@ func produceCourseFile(x *env, topic, path string) {
 		if err := json.Unmarshal([]byte(l), &m); err != nil {
 			x.t.Fatalf("%s: %v", path, err)
 		}
-		key, _ := m[field].(string)
-		recs = append(recs, &kgo.Record{Key: []byte(key), Value: []byte(l)})
+		recs = append(recs, &kgo.Record{Key: []byte(keyAt(m, field)), Value: []byte(l)})
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
 		x.t.Fatal(err)
 	}
+}
+
+// keyAt is the value at the first of the comma-separated dotted paths that
+// leads to one in m, as text.
+func keyAt(m map[string]any, paths string) string {
+	for _, path := range strings.Split(paths, ",") {
+		var v any = m
+		for _, step := range strings.Split(path, ".") {
+			obj, _ := v.(map[string]any)
+			v = obj[step]
+		}
+		switch x := v.(type) {
+		case string:
+			return x
+		case float64:
+			return fmt.Sprint(x)
+		}
+	}
+	return ""
 }
 
 // runExampleFed runs one file of sql-examples in batch mode after feed has

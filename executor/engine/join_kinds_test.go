@@ -238,3 +238,37 @@ JOIN (SELECT MAX(n) AS maxn, starttime, endtime
 		})
 	}
 }
+
+// TestWindowOverAnIntervalJoin: the join's output keeps the left side's
+// event time with its watermark, so a tumbling window over it closes and
+// counts each minute's matched pairs, as the nested loop finds them.
+func TestWindowOverAnIntervalJoin(t *testing.T) {
+	rng := rand.New(rand.NewSource(41))
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	clicks, cl := joinEvents(rng, "c", 300, base.Add(10*time.Second))
+	imps, il := joinEvents(rng, "i", 400, base)
+	counts := map[string]int{}
+	for _, c := range clicks {
+		for _, i := range imps {
+			if c.ad == i.ad && !c.at.Before(i.at) && !c.at.After(i.at.Add(20*time.Second)) {
+				counts[c.at.Truncate(time.Minute).Format("2006-01-02 15:04:05.000")+" ad="+c.ad]++
+			}
+		}
+	}
+	var want []string
+	for k, n := range counts {
+		want = append(want, fmt.Sprintf("ws=%s n=%d", k, n))
+	}
+	sort.Strings(want)
+	x := newEnv(t)
+	x.produce("clicks", cl...)
+	x.produce("impressions", il...)
+	x.exec(fmt.Sprintf(joinSources, 31) + `CREATE TABLE per_minute (ws TIMESTAMP(3), ad VARCHAR, n BIGINT);
+INSERT INTO per_minute
+SELECT window_start, ad_id, COUNT(*) FROM (
+  SELECT c.ad_id, c.ts FROM clicks c JOIN impressions i
+    ON c.ad_id = i.ad_id AND c.ts BETWEEN i.ts AND i.ts + INTERVAL 20 SECOND) j
+GROUP BY TUMBLE(ts, INTERVAL 1 MINUTE), ad_id;`)
+	x.wait()
+	expectLines(t, x.rows("SELECT * FROM per_minute"), want)
+}

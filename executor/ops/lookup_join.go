@@ -58,6 +58,9 @@ func (j *lookupJoin) Open(ctx context.Context) error {
 	if err := j.load(ctx); err != nil {
 		return err
 	}
+	// A table that changes under the join is read again at the first
+	// batch too: the input may wait long before it sends one.
+	j.stale = j.reload
 	return j.input.Open(ctx)
 }
 
