@@ -80,7 +80,7 @@ func aggregateArgs(n ast.ExprNode) (string, []ast.ExprNode, bool) {
 // bindAggregate plans GROUP BY: a projection computing the time column,
 // keys and aggregate arguments; the Aggregate; HAVING; the SELECT list.
 func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, aggs []ast.ExprNode, depth int) (*rel, error) {
-	if r.update {
+	if r.update && !p.retractingInput(r) {
 		return nil, &parser.Error{Pos: q.Pos(),
 			Msg:  "this query aggregates rows that its input keeps updating (a running aggregate below it); tide retracts the rows of changelog sources, not yet an aggregate's updates",
 			Hint: "aggregate the source directly, or give the inner aggregate a window so that it emits each window once"}
@@ -329,6 +329,43 @@ func (p *Planner) bindAggregate(sel *ast.SelectStmt, q *parser.Query, r *rel, ag
 		ar.node = &Filter{Input: ar.node, Pred: pred}
 	}
 	return p.bindProjection(sel, q, ar, replace)
+}
+
+// retractingInput makes the running aggregate under r (through projections
+// and filters) emit retractions, so that the aggregate over it can take a
+// group's old value back when the group changes (Nexmark q4: the average
+// of each category's highest bids). r becomes a retract changelog. It
+// reports false when r's updates come from something else.
+func (p *Planner) retractingInput(r *rel) bool {
+	var path []*Project
+	n := r.node
+	for {
+		switch x := n.(type) {
+		case *Project:
+			path = append(path, x)
+			n = x.Input
+			continue
+		case *Filter:
+			n = x.Input
+			continue
+		case *Aggregate:
+			if x.Window != nil || x.Retract || x.EmitRetractions {
+				return false
+			}
+			x.EmitRetractions = true
+			x.Out = arrow.NewSchema(withDeleted(x.Out.Fields()), nil)
+		default:
+			return false
+		}
+		break
+	}
+	for i := len(path) - 1; i >= 0; i-- { // bottom up: each passes the mark on
+		pr := path[i]
+		pr.Exprs = append(pr.Exprs, &ColumnRef{Index: pr.Input.Schema().NumFields() - 1, Name: DeletedColumn, Typ: DeletedField.Type})
+		pr.Out = arrow.NewSchema(withDeleted(pr.Out.Fields()), nil)
+	}
+	r.update, r.changes, r.key, r.keyLost = false, true, nil, false
+	return true
 }
 
 // windowOnKey makes an aggregate without a window in GROUP BY, grouped by

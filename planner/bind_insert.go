@@ -47,6 +47,9 @@ func (p *Planner) PlanInsert(ins *parser.Insert) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := errKeyLost(q, r); err != nil {
+		return nil, err
+	}
 	if len(r.cols) != len(target) {
 		return nil, &parser.Error{Pos: q.Pos(), Msg: fmt.Sprintf("the query returns %d columns but %s takes %d", len(r.cols), t.Name, len(target)),
 			Hint: "table columns are " + tableCols(t)}

@@ -56,6 +56,18 @@ type rel struct {
 	// changes is set for a changelog: the node's schema has one more
 	// column than cols, the trailing __deleted (DeletedColumn).
 	changes bool
+	// keyLost is set for updates whose projection left a group key out:
+	// they cannot find the row they replace (see errKeyLost).
+	keyLost bool
+}
+
+// errKeyLost refuses updates without their keys where they must replace rows.
+func errKeyLost(q *parser.Query, r *rel) error {
+	if r.update && r.keyLost {
+		return &parser.Error{Pos: q.Pos(), Msg: "this query updates its rows (EMIT CHANGES) but does not select every GROUP BY key",
+			Hint: "select the GROUP BY columns (and window_start) so that updates can find the row they replace"}
+	}
+	return nil
 }
 
 func (r *rel) scope(q *parser.Query, what string) *Scope {
@@ -66,6 +78,9 @@ func (r *rel) scope(q *parser.Query, what string) *Scope {
 func (p *Planner) PlanQuery(q *parser.Query) (*Plan, error) {
 	r, err := p.bindQuery(q, 0)
 	if err != nil {
+		return nil, err
+	}
+	if err := errKeyLost(q, r); err != nil {
 		return nil, err
 	}
 	return &Plan{Root: mergeProjects(r.node), Update: r.update, Key: r.key, Streaming: r.streaming}, nil
@@ -569,9 +584,10 @@ func (p *Planner) bindProjection(sel *ast.SelectStmt, q *parser.Query, r *rel,
 			}
 		}
 	}
-	if r.update && len(out.key) < len(r.key) {
-		return nil, &parser.Error{Pos: q.Pos(), Msg: "this query updates its rows (EMIT CHANGES) but does not select every GROUP BY key",
-			Hint: "select the GROUP BY columns (and window_start) so that updates can find the row they replace"}
+	if r.update && (r.keyLost || len(out.key) < len(r.key)) {
+		// Fine under an aggregate, which makes the updates retractions
+		// (retractingInput); refused where they must find their row.
+		out.keyLost = true
 	}
 	out.node = proj
 	return out, nil

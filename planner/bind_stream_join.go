@@ -113,8 +113,11 @@ func (p *Planner) bindStreamJoin(j *ast.Join, q *parser.Query, depth int) (*rel,
 // state, and conditions on one side filter that side before the join.
 func (p *Planner) whereIntoJoin(sel *ast.SelectStmt, q *parser.Query) {
 	j := sel.From.TableRefs
-	if sel.Where == nil || j == nil || j.Right == nil || j.On == nil || j.Tp == ast.LeftJoin || j.Tp == ast.RightJoin || q.FullJoins[j] {
+	if sel.Where == nil || j == nil || j.Right == nil || j.Tp == ast.LeftJoin || j.Tp == ast.RightJoin || q.FullJoins[j] {
 		return
+	}
+	if _, _, ok := unnestOf(j.Right); ok {
+		return // UNNEST takes ON TRUE only
 	}
 	if ts, ok := j.Right.(*ast.TableSource); ok {
 		if tn, ok := ts.Source.(*ast.TableName); ok {
@@ -122,6 +125,11 @@ func (p *Planner) whereIntoJoin(sel *ast.SelectStmt, q *parser.Query) {
 				return // a lookup join: its ON takes equalities only
 			}
 		}
+	}
+	if j.On == nil { // FROM a, b WHERE ...: the WHERE is the condition
+		j.On = &ast.OnCondition{Expr: sel.Where}
+		sel.Where = nil
+		return
 	}
 	both := &ast.BinaryOperationExpr{Op: opcode.LogicAnd, L: j.On.Expr, R: sel.Where}
 	both.SetOriginTextPosition(j.On.Expr.OriginTextPosition())
@@ -224,8 +232,17 @@ func (jb *joinBinder) classify(e Expr, pos parser.Pos) (bool, error) {
 			return false, nil
 		}
 		if !jb.onWatermarks(x, lo) || !jb.onWatermarks(x, hi) {
-			jb.noteOffBound(pos, x, lo, hi)
-			return false, nil
+			// Each half on its own: one may bound the join (Nexmark q4:
+			// B.dateTime BETWEEN A.dateTime AND A.expires).
+			bools := arrow.FixedWidthTypes.Boolean
+			for _, half := range []*Call{{Func: ">=", Args: []Expr{c.Args[0], c.Args[1]}, Typ: bools}, {Func: "<=", Args: []Expr{c.Args[0], c.Args[2]}, Typ: bools}} {
+				if ok, err := jb.classify(half, pos); err != nil {
+					return false, err
+				} else if !ok {
+					jb.addCondition(half)
+				}
+			}
+			return true, nil
 		}
 		jb.addBound(x, ">=", lo)
 		jb.addBound(x, "<=", hi)

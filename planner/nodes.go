@@ -206,7 +206,13 @@ func (n *Aggregate) Describe() string {
 	}
 	fmt.Fprintf(&b, " keys=[%s] aggs=[%s] emit=%s", strings.Join(keys, ", "), strings.Join(aggs, ", "), n.Emit)
 	if n.Retract {
-		b.WriteString(" input=retract changes=upsert")
+		b.WriteString(" input=retract")
+	}
+	switch {
+	case n.EmitRetractions:
+		b.WriteString(" changes=retract")
+	case n.Retract:
+		b.WriteString(" changes=upsert")
 	}
 	if n.Window != nil {
 		b.WriteString(" watermark=window_end")

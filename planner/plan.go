@@ -107,5 +107,10 @@ type Aggregate struct {
 	// group, and a group left empty is deleted downstream. Out then ends
 	// with __deleted too.
 	Retract bool
-	Out     *arrow.Schema
+	// EmitRetractions is set when the output feeds another aggregate: a
+	// changed group's new row is preceded by its previous row marked
+	// deleted (a retract changelog, Flink's -U/+U), so that the aggregate
+	// above can take the old value back. Out then ends with __deleted.
+	EmitRetractions bool
+	Out             *arrow.Schema
 }

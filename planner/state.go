@@ -140,7 +140,7 @@ func aggregateState(n *Aggregate) StateOperator {
 	} else if len(n.Aggs) == 0 {
 		op.Kind = StateDistinct
 	}
-	if n.Retract {
+	if n.Retract || n.EmitRetractions {
 		op.Kind = StateRetracting
 	}
 	for _, k := range n.Keys {

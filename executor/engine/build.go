@@ -91,7 +91,7 @@ func (e *Engine) build(n planner.Node, b *built, once bool) (executor.Operator, 
 		if err != nil {
 			return nil, err
 		}
-		if n.Retract {
+		if n.Retract || n.EmitRetractions {
 			op, err := ops.NewRetractAggregate(n, in, e.mem)
 			return b.addStatefulOp(op, err, in)
 		}

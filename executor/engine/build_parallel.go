@@ -69,7 +69,7 @@ func parallelPlan(root planner.Node, appendOnly bool) (parallelShape, bool) {
 			n = x.Input
 			continue
 		case *planner.Aggregate:
-			if sh.agg != nil || len(x.Keys) == 0 || x.Retract {
+			if sh.agg != nil || len(x.Keys) == 0 || x.Retract || x.EmitRetractions {
 				return sh, false
 			}
 			sh.agg = x

@@ -50,9 +50,39 @@ var nexmarkReferences = map[string]nexmarkReference{
 // nexmarkRates are the event rates the tests run the queries of windows
 // and joins at (events_per_second): 10,000 events then span 50 s of event
 // time, several windows of 10 s. The others run at the files' rate.
-var nexmarkRates = map[string]int64{"q3": 200, "q5": 200, "q7": 200, "q8": 200}
+var nexmarkRates = map[string]int64{"q3": 200, "q4": 200, "q5": 200, "q7": 200, "q8": 200}
 
 func init() {
+	nexmarkReferences["q4"] = func(g *nexmark.Generator) (string, []string) {
+		auctions := map[int64]nexmark.Auction{}
+		for n := int64(0); n < g.Events(); n++ {
+			if nexmark.KindOf(n) == nexmark.KindAuction {
+				a := g.Auction(n)
+				auctions[a.ID] = a
+			}
+		}
+		final := map[int64]int64{} // auction → its highest bid while open
+		eachBid(g, func(b nexmark.Bid) {
+			if a, ok := auctions[b.Auction]; ok && b.DateTime >= a.DateTime && b.DateTime <= a.Expires {
+				final[a.ID] = max(final[a.ID], b.Price)
+			}
+		})
+		type avg struct{ sum, n float64 }
+		per := map[int64]*avg{}
+		for id, price := range final {
+			c := auctions[id].Category
+			if per[c] == nil {
+				per[c] = &avg{}
+			}
+			per[c].sum += float64(price)
+			per[c].n++
+		}
+		var rows []string
+		for c, a := range per {
+			rows = append(rows, fmt.Sprintf("id=%d final=%s", c, strconv.FormatFloat(a.sum/a.n, 'g', 10, 64)))
+		}
+		return "nexmark_q4", rows
+	}
 	nexmarkReferences["q3"] = func(g *nexmark.Generator) (string, []string) {
 		people := map[int64]nexmark.Person{}
 		var auctions []nexmark.Auction

@@ -15,7 +15,10 @@ import (
 )
 
 // RetractAggregate is a running aggregate over a changelog: a row marked
-// deleted takes its values back out of its group. COUNT, SUM and AVG keep
+// deleted takes its values back out of its group. With
+// planner.Aggregate.EmitRetractions (its output feeds another aggregate)
+// it also runs over insert-only input, and each changed group's new row is
+// preceded by its previous row marked deleted. COUNT, SUM and AVG keep
 // counts and sums; MIN, MAX and the DISTINCT aggregates keep how often
 // each value occurs, so that retracting the current extreme finds the
 // next. At each barrier every group the epoch changed goes out as its
@@ -59,7 +62,10 @@ var (
 func NewRetractAggregate(n *planner.Aggregate, input executor.Operator, mem memory.Allocator) (*RetractAggregate, error) {
 	in := input.Schema()
 	a := &RetractAggregate{input: input, n: n, del: in.NumFields() - 1, out: n.Out, mem: mem, groups: map[string]*retractGroup{}}
-	if a.del < 0 || in.Field(a.del).Name != planner.DeletedColumn {
+	switch {
+	case !n.Retract:
+		a.del = -1 // insert-only input; it runs here to emit retractions
+	case a.del < 0 || in.Field(a.del).Name != planner.DeletedColumn:
 		return nil, fmt.Errorf("aggregate over a changelog: the input's last column is not %s", planner.DeletedColumn)
 	}
 	for _, k := range n.Keys {
@@ -117,7 +123,10 @@ func (a *RetractAggregate) Next(ctx context.Context) (executor.Msg, error) {
 
 // consume adds or retracts each row of rec in its group.
 func (a *RetractAggregate) consume(rec arrow.Record) error {
-	marks, _ := rec.Column(a.del).(*array.Boolean)
+	var marks *array.Boolean
+	if a.del >= 0 {
+		marks, _ = rec.Column(a.del).(*array.Boolean)
+	}
 	keyVals := make([]any, len(a.keys))
 	all := make([]int, len(a.keys))
 	for i := range all {
@@ -190,6 +199,12 @@ func (a *RetractAggregate) emit() (arrow.Record, error) {
 		for i, c := range a.n.Aggs {
 			row = append(row, a.result(c, g, &g.accs[i]))
 		}
+		if a.n.EmitRetractions && g.emitted != nil {
+			if sameValues(row, g.emitted) {
+				continue // no change to show
+			}
+			rows = append(rows, append(g.emitted, true)) // the row it replaces goes first
+		}
 		g.emitted = row
 		rows = append(rows, append(append([]any(nil), row...), false))
 	}
@@ -198,6 +213,19 @@ func (a *RetractAggregate) emit() (arrow.Record, error) {
 		return nil, nil
 	}
 	return executor.BuildRecord(a.mem, a.out, rows)
+}
+
+// sameValues reports whether two rows hold the same values.
+func sameValues(a, b []any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // result is one aggregate's value for group g.
