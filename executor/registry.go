@@ -6,6 +6,7 @@ package executor
 // through Lookup and never by importing them.
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -84,15 +85,24 @@ type Connector struct {
 	// Columns, if set, supplies a source's columns (a generator's fixed
 	// tables, a schema registry's subject): CREATE SOURCE may then leave
 	// the column list out, or declare some of the columns to select them by
-	// name. t has the source's name and normalised options, no columns. The
-	// watermark, if not nil, is the one the source gets when CREATE SOURCE
-	// declares none and its column is selected.
+	// name. t has the source's name and normalised options, and the
+	// declared columns, if any: a connector that reads declared columns as
+	// they are (a Kafka topic's, resolved against each record's writer
+	// schema) returns no columns for them. The watermark, if not nil, is
+	// the one the source gets when CREATE SOURCE declares none and its
+	// column is selected.
 	Columns func(t *catalog.Table, env Env) ([]catalog.Column, *DefaultWatermark, error)
 	// Changelog, if set, reports whether a source table of this connector
 	// reads changes (a changelog format, an upsert topic): its reader's
 	// records then end with DeletedColumn and the table has a PRIMARY KEY.
 	Changelog func(t *catalog.Table) bool
 }
+
+// ErrNoColumns is what a Connector.Columns returns, wrapped with the
+// reason, for a table it supplies no columns for (a Kafka topic of JSON
+// messages: "format json supplies no columns"): CREATE SOURCE must declare
+// them.
+var ErrNoColumns = errors.New("supplies no columns")
 
 // DefaultWatermark is the watermark a connector gives the sources whose
 // columns it supplies: Column - Delay.

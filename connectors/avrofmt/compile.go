@@ -13,8 +13,10 @@ import (
 // for an inline schema) into cols, by Avro's resolution rules with the
 // columns as the reader: fields match columns by name (exactly, else
 // case-insensitively), fields no column names are skipped, and a column no
-// field names is NULL, which a NOT NULL column cannot be. A writer schema
-// that cannot be read as the columns gives a program whose err says why.
+// field names is NULL, which a NOT NULL column cannot be. Columns the query
+// does not read are left out: their fields are skipped whatever their
+// type. A writer schema that cannot be read as the columns gives a program
+// whose err says why.
 func compile(id int32, w avro.Schema, cols []column) *program {
 	p := &program{id: id}
 	fail := func(field, format string, args ...any) *program {
@@ -29,6 +31,9 @@ func compile(id int32, w avro.Schema, cols []column) *program {
 	target := make([]int, len(fields)) // column of each field, or -1
 	claimed := make([]bool, len(cols))
 	index := newColumnIndex(cols)
+	for i, c := range cols {
+		claimed[i] = c.unused // nothing reads into them
+	}
 	for i, f := range fields {
 		target[i] = -1
 		if c, ok := index.exact[f.Name()]; ok && !claimed[c] {
@@ -60,7 +65,7 @@ func compile(id int32, w avro.Schema, cols []column) *program {
 		p.ops = append(p.ops, o)
 	}
 	for i, c := range cols {
-		if !claimed[i] && c.notNull {
+		if !claimed[i] && c.notNull && !c.unused {
 			return fail("", "the writer schema (record %s) has no field %s, and column %s is NOT NULL", rec.FullName(), c.name, c.name)
 		}
 	}

@@ -8,70 +8,53 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tide-sql/tide/connectors/format"
+	"github.com/tide-sql/tide/internal/colbuf"
 )
 
-// builder is one column's Arrow builder, typed once.
-type builder struct {
-	b      array.Builder
-	bools  *array.BooleanBuilder
-	ints   *array.Int64Builder
-	floats *array.Float64Builder
-	strs   *array.BinaryBuilder // the StringBuilder's embedded BinaryBuilder
-	times  *array.TimestampBuilder
-	dates  *array.Date32Builder
-}
-
 // slot holds the decoded value of one column for the record being decoded.
+// It holds no pointer (a string is where it lies), so that filling it costs
+// the garbage collector nothing.
 type slot struct {
-	gen   uint32 // == Decoder.gen when the column got a value in this record
-	null  bool
-	i     int64
-	f     float64
-	bytes []byte // kindString: points into the message, a symbol or Decoder.scratch
+	gen     uint32 // == Decoder.gen when the column got a value in this record
+	null    bool
+	scratch bool // kindString: the text is in Decoder.scratch, else in the body
+	i       int64
+	f       float64
+	off     int // kindString: where the text starts
+	end     int // and ends
 }
 
 // Decoder appends Avro records, one per message, as rows of Arrow
-// builders. It is not safe for concurrent use; its source is.
+// columns, written in place (package colbuf). It is not safe for
+// concurrent use; its source is.
 type Decoder struct {
-	src      *source
-	builders []builder
-	slots    []slot
-	gen      uint32
-	rows     int
-	lastData []int // per column: string data bytes in the last batch
+	src     *source
+	columns []*colbuf.Column
+	slots   []slot
+	gen     uint32
+	rows    int
+	strData int // most string bytes a column of the batch holds
 
 	lastID  int32    // schema id of the previous record
 	last    *program // its program, nil before the first
-	scratch []byte   // text made while decoding the current record (uuid)
+	scratch []byte   // text of the current record not in its body (enum symbols, uuids)
 }
 
 var _ format.Decoder = (*Decoder)(nil)
 
 func newDecoder(src *source, mem memory.Allocator) *Decoder {
 	d := &Decoder{
-		src:      src,
-		builders: make([]builder, len(src.cols)),
-		slots:    make([]slot, len(src.cols)),
-		gen:      1,
-		lastData: make([]int, len(src.cols)),
+		src:     src,
+		columns: make([]*colbuf.Column, len(src.cols)),
+		slots:   make([]slot, len(src.cols)),
+		gen:     1,
 	}
 	for i, f := range src.schema.Fields() {
-		bd := &d.builders[i]
-		bd.b = array.NewBuilder(mem, f.Type)
-		switch src.cols[i].kind {
-		case kindBool:
-			bd.bools = bd.b.(*array.BooleanBuilder)
-		case kindInt64:
-			bd.ints = bd.b.(*array.Int64Builder)
-		case kindFloat64:
-			bd.floats = bd.b.(*array.Float64Builder)
-		case kindString:
-			bd.strs = bd.b.(*array.StringBuilder).BinaryBuilder
-		case kindTimestamp:
-			bd.times = bd.b.(*array.TimestampBuilder)
-		case kindDate32:
-			bd.dates = bd.b.(*array.Date32Builder)
+		c, err := colbuf.New(f.Type, mem)
+		if err != nil {
+			panic(err) // tableColumns accepted the type: a programming error
 		}
+		d.columns[i] = c
 	}
 	return d
 }
@@ -85,6 +68,10 @@ func (d *Decoder) Append(value []byte) error {
 	p, body, err := d.program(value)
 	if err != nil {
 		return err
+	}
+	if d.strData+len(value) > colbuf.MaxData {
+		// No text of the record is longer than the record.
+		return &DecodeError{SchemaID: p.id, Msg: "the batch's text passed 2 GiB, the most an Arrow string column holds: fewer messages per batch (max_batch) would fit"}
 	}
 	d.gen++
 	if d.gen == 0 { // wrapped: forget every stale generation
@@ -105,7 +92,7 @@ func (d *Decoder) Append(value []byte) error {
 	if i != len(body) {
 		return &DecodeError{SchemaID: p.id, Msg: fmt.Sprintf("%d bytes are left after the record (%d bytes): it was not written with this schema", len(body)-i, len(body))}
 	}
-	d.commit()
+	d.commit(body)
 	d.rows++
 	return nil
 }
@@ -147,69 +134,57 @@ func headerProblem(v []byte) string {
 	return fmt.Sprintf("the value has %d bytes: too short for Confluent's wire format (a zero magic byte and a 4-byte schema id come first)", len(v))
 }
 
-// commit appends the slots of the current record to the builders.
-func (d *Decoder) commit() {
+// commit appends the slots of the current record, whose Avro body is body,
+// to the columns.
+func (d *Decoder) commit(body []byte) {
 	gen := d.gen
-	for i := range d.builders {
-		bd := &d.builders[i]
+	for i, c := range d.columns {
 		s := &d.slots[i]
 		if s.gen != gen || s.null {
-			bd.b.AppendNull()
+			c.AppendNull()
 			continue
 		}
 		switch d.src.cols[i].kind {
 		case kindString:
-			bd.strs.Append(s.bytes)
+			if s.scratch {
+				c.AppendBytes(d.scratch[s.off:s.end])
+			} else {
+				c.AppendBytes(body[s.off:s.end])
+			}
+			d.strData = max(d.strData, c.DataLen())
 		case kindFloat64:
-			bd.floats.Append(s.f)
-		case kindInt64:
-			bd.ints.Append(s.i)
-		case kindTimestamp:
-			bd.times.Append(arrow.Timestamp(s.i))
+			c.AppendFloat64(s.f)
+		case kindInt64, kindTimestamp:
+			c.AppendInt64(s.i)
 		case kindDate32:
-			bd.dates.Append(arrow.Date32(s.i))
+			c.AppendDate32(int32(s.i))
 		case kindBool:
-			bd.bools.Append(s.i != 0)
+			c.AppendBool(s.i != 0)
 		}
 	}
 }
 
-// NewRecord returns the rows appended so far as a record and resets the
-// builders. The caller owns the record and must Release it.
+// NewRecord returns the rows appended so far as a record and starts the
+// next batch. The caller owns the record and must Release it.
 func (d *Decoder) NewRecord() arrow.Record {
-	n := d.rows
-	arrs := make([]arrow.Array, len(d.builders))
-	for i := range d.builders {
-		bd := &d.builders[i]
-		if bd.strs != nil {
-			d.lastData[i] = bd.strs.DataLen()
-		}
-		arrs[i] = bd.b.NewArray()
+	arrs := make([]arrow.Array, len(d.columns))
+	for i, c := range d.columns {
+		arrs[i] = c.NewArray()
 	}
-	rec := array.NewRecordBatch(d.src.schema, arrs, int64(n))
+	rec := array.NewRecordBatch(d.src.schema, arrs, int64(d.rows))
 	for _, a := range arrs {
 		a.Release()
 	}
-	d.rows = 0
-	// Batches tend to be alike: reserve what the last one needed.
-	if n > 0 {
-		for i := range d.builders {
-			bd := &d.builders[i]
-			bd.b.Reserve(n)
-			if bd.strs != nil && d.lastData[i] > 0 {
-				bd.strs.ReserveData(d.lastData[i])
-			}
-		}
-	}
+	d.rows, d.strData = 0, 0
 	return rec
 }
 
-// Release releases the builders. The decoder must not be used afterwards.
+// Release releases the columns. The decoder must not be used afterwards.
 func (d *Decoder) Release() {
-	for i := range d.builders {
-		if d.builders[i].b != nil {
-			d.builders[i].b.Release()
-			d.builders[i].b = nil
+	for i, c := range d.columns {
+		if c != nil {
+			c.Release()
+			d.columns[i] = nil
 		}
 	}
 }

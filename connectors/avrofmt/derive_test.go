@@ -7,7 +7,6 @@ import (
 
 	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/connectors/format"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
 )
 
 // Columns omitted in CREATE SOURCE come from the schema: a type that is no
@@ -57,10 +56,9 @@ func TestColumnsComeFromTheSchema(t *testing.T) {
 // With a registry, the columns are those of the latest schema of the
 // subject <topic>-value; a subject that does not exist says so.
 func TestColumnsComeFromTheSubjectsLatestSchema(t *testing.T) {
-	reg := srfake.New()
-	defer reg.Close()
-	registered(t, reg, "orders-value", `{"type": "record", "name": "O", "fields": [{"name": "a", "type": "long"}]}`)
-	registered(t, reg, "orders-value", `{"type": "record", "name": "O", "fields": [{"name": "a", "type": "long"}, {"name": "b", "type": ["null", "string"], "default": null}]}`)
+	reg := tideRegistry(t)
+	registerAt(t, reg.URL(), "orders-value", `{"type": "record", "name": "O", "fields": [{"name": "a", "type": "long"}]}`)
+	registerAt(t, reg.URL(), "orders-value", `{"type": "record", "name": "O", "fields": [{"name": "a", "type": "long"}, {"name": "b", "type": ["null", "string"], "default": null}]}`)
 	cfg := format.Config{Name: "avro", Table: table(t, "", "schema.registry", reg.URL()), Topic: "orders"}
 	cols, err := sourceColumns(context.Background(), cfg)
 	if err != nil || len(cols) != 2 || cols[0].Name != "a" || cols[1].Name != "b" || cols[1].NotNull {

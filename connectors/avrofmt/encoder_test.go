@@ -2,14 +2,13 @@ package avrofmt
 
 import (
 	"context"
-	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hamba/avro/v2"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
+	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/connectors/format"
@@ -24,9 +23,9 @@ func sinkTable(t *testing.T, url string) *catalog.Table {
 	return tb
 }
 
-func newEncoder(t *testing.T, tb *catalog.Table, key []int) (*Encoder, error) {
+func newEncoder(t *testing.T, tb *catalog.Table, topic string, key []int) (*Encoder, error) {
 	t.Helper()
-	s, err := newSink(format.Config{Name: "avro", Table: tb, Topic: "out"})
+	s, err := newSink(format.Config{Name: "avro", Table: tb, Topic: topic})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,21 +47,32 @@ func newEncoder(t *testing.T, tb *catalog.Table, key []int) (*Encoder, error) {
 // with the ids the registry gave, and what it writes decodes with hamba's
 // decoder to the rows, and back through tide's own decoder.
 func TestEncoderWritesWhatOtherDecodersRead(t *testing.T) {
-	reg := srfake.New()
-	defer reg.Close()
+	reg := tideRegistry(t)
+	cl, err := sr.NewClient(sr.URLs(reg.URL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := func(subject string) sr.SubjectSchema {
+		t.Helper()
+		ss, err := cl.SchemaByVersion(context.Background(), subject, -1)
+		if err != nil {
+			t.Fatalf("subject %s: %v", subject, err)
+		}
+		return ss
+	}
 	mem := checkedMem(t)
 	tb := sinkTable(t, reg.URL())
 	rows := expect(t, mem, tb, `[
 		{"id": 1, "name": "naïve", "amount": 12.5, "ts": 1714564800123000, "ts6": 1714564800123456, "day": 19844, "ok": true},
 		{"id": -2, "name": null, "amount": null, "ts": null, "ts6": null, "day": null, "ok": null}]`)
 	defer rows.Release()
-	e, err := newEncoder(t, tb, []int{0})
+	e, err := newEncoder(t, tb, "out", []int{0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	value, ok := reg.GetSchema("out-value", 1)
-	if !ok || value.ID != int(e.valueID) {
-		t.Fatalf("value schema %+v (ok %v), encoder id %d", value, ok, e.valueID)
+	value := latest("out-value")
+	if value.ID != int(e.valueID) {
+		t.Fatalf("value schema %+v, encoder id %d", value, e.valueID)
 	}
 	const wantSchema = `{"fields":[{"name":"id","type":"long"},{"default":null,"name":"name","type":["null","string"]},` +
 		`{"default":null,"name":"amount","type":["null","double"]},` +
@@ -73,8 +83,8 @@ func TestEncoderWritesWhatOtherDecodersRead(t *testing.T) {
 	if value.Schema.Schema != wantSchema {
 		t.Errorf("value schema\n%s\nwant\n%s", value.Schema.Schema, wantSchema)
 	}
-	key, ok := reg.GetSchema("out-key", 1)
-	if !ok || key.Schema.Schema != `"long"` || key.ID != int(e.keyID) {
+	key := latest("out-key")
+	if key.Schema.Schema != `"long"` || key.ID != int(e.keyID) {
 		t.Fatalf("key schema %+v", key)
 	}
 	valueSchema, keySchema := parse(t, value.Schema.Schema), parse(t, key.Schema.Schema)
@@ -128,44 +138,35 @@ func TestEncoderWritesWhatOtherDecodersRead(t *testing.T) {
 	defer back.Release()
 	sameRecord(t, back, rows)
 
-	// Several key columns make a record.
-	if _, err := newEncoder(t, tb, []int{0, 1}); err != nil {
+	// Several key columns make a record (on another topic: "long" cannot
+	// become a record under BACKWARD).
+	if _, err := newEncoder(t, tb, "out2", []int{0, 1}); err != nil {
 		t.Fatal(err)
 	}
-	key, _ = reg.GetSchema("out-key", 2)
+	key = latest("out2-key")
 	if !strings.HasPrefix(key.Schema.Schema, `{"fields":[{"name":"id","type":"long"},{"default":null,"name":"name","type":["null","string"]}],"name":"orders_out_key"`) {
 		t.Errorf("record key schema %s", key.Schema.Schema)
 	}
 }
 
-// A registry that refuses the schema (its compatibility mode) stops the
-// sink with the registry's own message.
+// A registry that refuses the schema (the subject's compatibility) stops
+// the sink with the registry's own message.
 func TestARefusedSchemaStopsTheSinkWithTheRegistrysMessage(t *testing.T) {
-	reg := srfake.New()
-	defer reg.Close()
-	reg.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method != http.MethodPost {
-			return false
-		}
-		w.Header().Set("Content-Type", "application/vnd.schemaregistry.v1+json")
-		w.WriteHeader(http.StatusConflict)
-		w.Write([]byte(`{"error_code": 409, "message": "Schema being registered is incompatible with an earlier schema for subject \"out-value\""}`))
-		return true
-	})
-	_, err := newEncoder(t, sinkTable(t, reg.URL()), nil)
-	want := `the schema registry ` + reg.URL() + ` refuses the schema under subject out-value: Schema being registered is incompatible with an earlier schema for subject "out-value" (HTTP 409, error code 409)`
-	if err == nil || err.Error() != want {
-		t.Errorf("error\n%v\nwant\n%s", err, want)
+	reg := tideRegistry(t)
+	// An earlier version has amount as a string: under BACKWARD a double
+	// amount cannot read it.
+	registerAt(t, reg.URL(), "out-value", `{"type": "record", "name": "Old", "fields": [{"name": "amount", "type": "string"}]}`)
+	_, err := newEncoder(t, sinkTable(t, reg.URL()), "out", nil)
+	want := `the schema registry ` + reg.URL() + ` refuses the schema under subject out-value: Schema being registered is incompatible with an earlier schema for subject "out-value"`
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), "(HTTP 409, error code 409)") {
+		t.Errorf("error\n%v\nwant\n%s ... (HTTP 409, error code 409)", err, want)
 	}
-
 }
 
 // Columns Avro has no name for are refused, saying how to rename them.
 func TestColumnsWithoutAnAvroNameAreRefused(t *testing.T) {
-	reg := srfake.New()
-	defer reg.Close()
-	tb := table(t, "count(*) BIGINT", "schema.registry", reg.URL())
-	if _, err := newEncoder(t, tb, nil); err == nil || !strings.Contains(err.Error(), `column "count(*)" is not a valid Avro field name`) {
+	tb := table(t, "count(*) BIGINT", "schema.registry", tideRegistry(t).URL())
+	if _, err := newEncoder(t, tb, "out", nil); err == nil || !strings.Contains(err.Error(), `column "count(*)" is not a valid Avro field name`) {
 		t.Errorf("error %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package avrofmt
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -8,9 +9,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/hamba/avro/v2"
+	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/connectors/format"
+	"github.com/tide-sql/tide/connectors/schemaregistry"
 )
 
 // table is a source table of columns written "name TYPE [NOT NULL]", with
@@ -93,6 +96,33 @@ func inlineSource(t *testing.T, tb *catalog.Table, schema string) *source {
 		t.Fatal(err)
 	}
 	return s.(*source)
+}
+
+// tideRegistry is tide's Schema Registry on a free port of 127.0.0.1,
+// closed when the test ends.
+func tideRegistry(t *testing.T) *schemaregistry.Server {
+	t.Helper()
+	srv, err := schemaregistry.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// registerAt registers schema under subject in the registry at url with
+// franz-go's client, as a producer does, and returns its id.
+func registerAt(t *testing.T, url, subject, schema string, refs ...sr.SchemaReference) int32 {
+	t.Helper()
+	cl, err := sr.NewClient(sr.URLs(url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := cl.RegisterSchema(context.Background(), subject, sr.Schema{Schema: schema, References: refs}, -1, -1)
+	if err != nil {
+		t.Fatalf("register under %s: %v", subject, err)
+	}
+	return int32(id)
 }
 
 // checkedMem is an allocator that fails the test if anything leaks.

@@ -46,7 +46,11 @@ type config struct {
 func parseConfig(cfg format.Config) (config, error) {
 	opts := cfg.Table.Options
 	var c config
-	if v := strings.TrimSpace(opts["schema.registry"]); v != "" {
+	registry := strings.TrimSpace(opts["schema.registry"])
+	if registry == "" && strings.TrimSpace(opts["schema"]) == "" {
+		registry = cfg.Registry // the engine's: $TIDE_SCHEMA_REGISTRY or the embedded broker's
+	}
+	if v := registry; v != "" {
 		urls, err := splitURLs(v)
 		if err != nil {
 			return c, fmt.Errorf("option schema.registry = '%s': %v", v, err)
@@ -67,11 +71,11 @@ func parseConfig(cfg format.Config) (config, error) {
 	}
 	switch {
 	case cfg.Name == "avro-confluent" && c.urls == nil:
-		return c, fmt.Errorf("format avro-confluent reads and writes through a schema registry: set option schema.registry (or avro-confluent.url) = 'http://host:port'")
+		return c, fmt.Errorf("format avro-confluent reads and writes through a schema registry: set option schema.registry (or avro-confluent.url) = 'http://host:port', or $TIDE_SCHEMA_REGISTRY")
 	case c.urls != nil && c.inline != nil:
 		return c, fmt.Errorf("options schema.registry and schema exclude each other: with a registry, each value names its writer schema")
 	case c.urls == nil && c.inline == nil:
-		return c, fmt.Errorf("format avro needs option schema.registry = 'http://host:port' (values in Confluent's wire format) or schema = '{...}' (raw Avro values written with that schema)")
+		return c, fmt.Errorf("format avro needs option schema.registry = 'http://host:port' (values in Confluent's wire format; $TIDE_SCHEMA_REGISTRY or the embedded broker's registry when not set) or schema = '{...}' (raw Avro values written with that schema)")
 	}
 	c.subject = strings.TrimSpace(opts["schema.registry.subject"])
 	if c.subject == "" {

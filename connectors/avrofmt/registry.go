@@ -89,6 +89,15 @@ func (r *registry) latest(ctx context.Context, subject string) (avro.Schema, int
 	return s, ss.ID, err
 }
 
+// ping asks the registry for its global configuration: an answer of any
+// kind says it can be reached.
+func (r *registry) ping(ctx context.Context) error {
+	if err := r.cl.Do(ctx, http.MethodGet, "/config", nil, nil); err != nil {
+		return r.classify(err)
+	}
+	return nil
+}
+
 // maxReferenceDepth bounds chains of schema references.
 const maxReferenceDepth = 32
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/tide-sql/tide/catalog"
 	"github.com/tide-sql/tide/connectors/format"
+	"github.com/tide-sql/tide/connectors/schemaregistry"
 )
 
 // requestLog counts the requests a registry serves, by path.
@@ -43,16 +45,6 @@ func (l *requestLog) count(path string) int {
 	return n
 }
 
-// registered registers schema under subject and returns its id.
-func registered(t *testing.T, reg *srfake.Registry, subject, schema string, refs ...sr.SchemaReference) int32 {
-	t.Helper()
-	id, _, err := reg.RegisterSchema(subject, sr.Schema{Schema: schema, References: refs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return int32(id)
-}
-
 // newRegistrySource binds the avro format to tb with the registry at url.
 func newRegistrySource(t *testing.T, tb *catalog.Table, url string) *source {
 	t.Helper()
@@ -69,15 +61,16 @@ func seq(values ...[]byte) func(func([]byte) bool) { return slices.Values(values
 // Writer schemas are fetched once per id, before the records decode; an
 // id the registry does not know, or that names no Avro schema, makes its
 // records bad, naming the id and the registry; a schema with references
-// is parsed with the named types it references.
+// is parsed with the named types it references. (tide's registry refuses
+// references and Protobuf schemas: franz-go's fake registry serves them.)
 func TestWriterSchemasComeFromTheRegistryByID(t *testing.T) {
 	reg := srfake.New()
 	defer reg.Close()
 	var log requestLog
 	reg.Intercept(log.intercept)
-	v1 := registered(t, reg, "orders-value", orderV1)
-	registered(t, reg, "status", `{"type": "enum", "name": "Status", "namespace": "shop", "symbols": ["NEW", "PAID"]}`)
-	withRef := registered(t, reg, "refs-value", `{"type": "record", "name": "R", "namespace": "shop", "fields": [
+	v1 := registerAt(t, reg.URL(), "orders-value", orderV1)
+	registerAt(t, reg.URL(), "status", `{"type": "enum", "name": "Status", "namespace": "shop", "symbols": ["NEW", "PAID"]}`)
+	withRef := registerAt(t, reg.URL(), "refs-value", `{"type": "record", "name": "R", "namespace": "shop", "fields": [
 		{"name": "order_id", "type": "string"}, {"name": "status", "type": "Status"}]}`,
 		sr.SchemaReference{Name: "shop.Status", Subject: "status", Version: 1})
 	proto, _, err := reg.RegisterSchema("p-value", sr.Schema{Schema: `syntax = "proto3"; message M { string a = 1; }`, Type: sr.TypeProtobuf})
@@ -159,18 +152,14 @@ func TestAnUnreachableRegistryIsRetriedWithBackoff(t *testing.T) {
 		t.Fatalf("no backoff after a failure (%v)", wait)
 	}
 
-	reg := srfake.NewRegistry()
-	id := registered(t, reg, "orders-value", orderV1)
-	if id != 1 {
-		t.Fatalf("the registry gave id %d", id)
-	}
-	ln, err = net.Listen("tcp", addr)
+	srv, err := schemaregistry.Start(addr)
 	if err != nil {
 		t.Skipf("cannot listen on %s again: %v", addr, err)
 	}
-	srv := &http.Server{Handler: reg.Handler()}
-	go srv.Serve(ln)
 	defer srv.Close()
+	if id := registerAt(t, url, "orders-value", orderV1); id != 1 {
+		t.Fatalf("the registry gave id %d", id)
+	}
 
 	ctx, cancel = context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -194,22 +183,25 @@ func TestAnUnreachableRegistryIsRetriedWithBackoff(t *testing.T) {
 // A registry answering with a server error is retried too: its records
 // are not bad.
 func TestARegistryServerErrorIsRetriedNotBad(t *testing.T) {
-	reg := srfake.New()
-	defer reg.Close()
-	id := registered(t, reg, "orders-value", orderV1)
+	reg := schemaregistry.New()
 	var mu sync.Mutex
 	failures := 2
-	reg.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		defer mu.Unlock()
-		if failures == 0 {
-			return false
+		fail := failures > 0 && r.Method == http.MethodGet
+		if fail {
+			failures--
 		}
-		failures--
-		http.Error(w, `{"error_code": 50001, "message": "store unavailable"}`, http.StatusServiceUnavailable)
-		return true
-	})
-	src := newRegistrySource(t, table(t, "order_id VARCHAR"), reg.URL())
+		mu.Unlock()
+		if fail {
+			http.Error(w, `{"error_code": 50001, "message": "store unavailable"}`, http.StatusServiceUnavailable)
+			return
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	id := registerAt(t, srv.URL, "orders-value", orderV1)
+	src := newRegistrySource(t, table(t, "order_id VARCHAR"), srv.URL)
 	value := framed(id, encode(t, orderV1, orderValue("x")))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -218,5 +210,29 @@ func TestARegistryServerErrorIsRetriedNotBad(t *testing.T) {
 	}
 	if p := src.programs[id]; p == nil || p.err != nil {
 		t.Fatalf("program after the registry recovered: %+v", p)
+	}
+	if failures != 0 {
+		t.Fatalf("%d failures left: the registry was not asked again", failures)
+	}
+}
+
+// Creating a source whose registry cannot be reached gives a notice naming
+// it; a registry that answers gives none.
+func TestNoticeNamesARegistryThatCannotBeReached(t *testing.T) {
+	reg := tideRegistry(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if n := newRegistrySource(t, table(t, "x BIGINT"), reg.URL()).Notice(ctx); n != "" {
+		t.Errorf("notice with the registry up: %q", n)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	ln.Close()
+	n := newRegistrySource(t, table(t, "x BIGINT"), url).Notice(ctx)
+	if !strings.HasPrefix(n, "schema registry "+url+" cannot be reached: ") || !strings.HasSuffix(n, ": queries on src wait for it, their records kept") {
+		t.Errorf("notice %q", n)
 	}
 }

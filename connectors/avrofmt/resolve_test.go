@@ -72,3 +72,23 @@ func TestWriterTypesResolveAgainstColumnsByAvrosRules(t *testing.T) {
 		d.Release()
 	}
 }
+
+// Columns the query does not read are left out: a writer may give their
+// fields any type, or drop them though they are NOT NULL; they are NULL.
+func TestUnreadColumnsAreLeftOut(t *testing.T) {
+	mem := checkedMem(t)
+	const w = `{"type": "record", "name": "W", "fields": [{"name": "id", "type": "string"}, {"name": "amount", "type": "string"}]}`
+	tb := table(t, "id VARCHAR, amount DOUBLE, qty BIGINT NOT NULL")
+	src := registrySource(t, tb, nil)
+	src.PruneColumns([]bool{true, false, false})
+	src.programs[1] = compile(1, parse(t, w), src.cols)
+	d := newDecoder(src, mem)
+	defer d.Release()
+	if err := d.Append(framed(1, encode(t, w, map[string]any{"id": "a", "amount": "12"}))); err != nil {
+		t.Fatal(err)
+	}
+	got, want := d.NewRecord(), expect(t, mem, tb, `[{"id": "a", "amount": null, "qty": null}]`)
+	defer got.Release()
+	defer want.Release()
+	sameRecord(t, got, want)
+}

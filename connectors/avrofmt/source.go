@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/hamba/avro/v2"
 
 	"github.com/tide-sql/tide/connectors/format"
 )
@@ -23,10 +24,12 @@ const (
 // source is the avro format bound to one source table. It is shared by
 // the table's decoders (one per partition) and safe for concurrent use.
 type source struct {
-	schema *arrow.Schema
-	cols   []column
-	inline *program  // raw Avro: the program of the inline schema
-	reg    *registry // Confluent's wire format: where writer schemas are
+	table        string // for messages
+	schema       *arrow.Schema
+	cols         []column
+	inline       *program // raw Avro: the program of the inline schema
+	inlineSchema avro.Schema
+	reg          *registry // Confluent's wire format: where writer schemas are
 
 	mu       sync.RWMutex
 	programs map[int32]*program // by schema id: compiled, or found bad
@@ -38,8 +41,10 @@ type source struct {
 }
 
 var (
-	_ format.Source   = (*source)(nil)
-	_ format.Preparer = (*source)(nil)
+	_ format.Source       = (*source)(nil)
+	_ format.Preparer     = (*source)(nil)
+	_ format.Noticer      = (*source)(nil)
+	_ format.ColumnPruner = (*source)(nil)
 )
 
 func newSource(cfg format.Config) (format.Source, error) {
@@ -54,13 +59,13 @@ func newSource(cfg format.Config) (format.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &source{schema: cfg.Table.Schema(), cols: cols, programs: map[int32]*program{}}
+	s := &source{table: cfg.Table.Name, schema: cfg.Table.Schema(), cols: cols, programs: map[int32]*program{}}
 	if c.inline != nil {
 		p := compile(-1, c.inline, cols)
 		if p.err != nil {
 			return nil, fmt.Errorf("option schema cannot be read as the columns: %v", p.err)
 		}
-		s.inline = p
+		s.inline, s.inlineSchema = p, c.inline
 		return s, nil
 	}
 	if s.reg, err = newRegistry(c.urls); err != nil {
@@ -70,6 +75,21 @@ func newSource(cfg format.Config) (format.Source, error) {
 }
 
 func (s *source) Schema() *arrow.Schema { return s.schema }
+
+// PruneColumns leaves out the columns the query does not read: their
+// fields are skipped, whatever type a writer gives them, and they are NULL.
+// It is called before any decoder is made.
+func (s *source) PruneColumns(used []bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.cols {
+		s.cols[i].unused = i < len(used) && !used[i]
+	}
+	clear(s.programs)
+	if s.inline != nil {
+		s.inline = compile(-1, s.inlineSchema, s.cols)
+	}
+}
 
 func (s *source) NewDecoder(mem memory.Allocator) format.Decoder { return newDecoder(s, mem) }
 
@@ -182,4 +202,18 @@ func contains(ids []int32, id int32) bool {
 		}
 	}
 	return false
+}
+
+// Notice says, when the source is created, that its registry cannot be
+// reached: queries wait for it.
+func (s *source) Notice(ctx context.Context) string {
+	if s.reg == nil {
+		return ""
+	}
+	err := s.reg.ping(ctx)
+	var unavailable *unavailableError
+	if err == nil || !errors.As(err, &unavailable) {
+		return ""
+	}
+	return fmt.Sprintf("%v: queries on %s wait for it, their records kept", err, s.table)
 }

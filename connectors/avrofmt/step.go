@@ -26,7 +26,8 @@ func (d *Decoder) step(o *op, b []byte, i int) (int, string) {
 		if !utf8.Valid(v) {
 			return next, "the string is not valid UTF-8"
 		}
-		d.set(o.col).bytes = v
+		sl := d.set(o.col)
+		sl.off, sl.end, sl.scratch = next-len(v), next, false
 		return next, ""
 	case opDouble:
 		v, next, ok := readDouble(b, i)
@@ -93,7 +94,7 @@ func (d *Decoder) step(o *op, b []byte, i int) (int, string) {
 		if n < 0 || n >= int64(len(o.symbols)) {
 			return next, fmt.Sprintf("enum index %d is out of range (the enum has %d symbols)", n, len(o.symbols))
 		}
-		d.set(o.col).bytes = o.symbols[n]
+		d.setScratch(o.col, o.symbols[n])
 		return next, ""
 	case opDate:
 		v, next, ok := readLong(b, i)
@@ -122,9 +123,10 @@ func (d *Decoder) step(o *op, b []byte, i int) (int, string) {
 		if len(b)-i < 16 {
 			return len(b), truncated(b, i)
 		}
-		start := len(d.scratch)
+		sl := d.set(o.col)
+		sl.off, sl.scratch = len(d.scratch), true
 		d.scratch = appendUUID(d.scratch, b[i:i+16])
-		d.set(o.col).bytes = d.scratch[start:]
+		sl.end = len(d.scratch)
 		return i + 16, ""
 	}
 	return d.skip(o, b, i)
@@ -135,6 +137,14 @@ func (d *Decoder) set(c int32) *slot {
 	s := &d.slots[c]
 	s.gen, s.null = d.gen, false
 	return s
+}
+
+// setScratch gives column c the text v, copied to the scratch buffer.
+func (d *Decoder) setScratch(c int32, v []byte) {
+	sl := d.set(c)
+	sl.off, sl.scratch = len(d.scratch), true
+	d.scratch = append(d.scratch, v...)
+	sl.end = len(d.scratch)
 }
 
 // skip runs a skip op.

@@ -125,6 +125,9 @@ func (fw *fieldWriter) setType(t arrow.DataType, declared *catalog.Column) (any,
 		fw.code, fw.nullable = wNull, true
 		return "null", nil
 	}
+	if catalog.IsNested(t) {
+		return nil, fmt.Errorf("%s columns are not supported yet by format avro", catalog.TypeName(t))
+	}
 	return nil, fmt.Errorf("type %s cannot be written as Avro", catalog.TypeName(t))
 }
 

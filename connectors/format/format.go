@@ -35,6 +35,10 @@ type Config struct {
 	// Hosts confines the hosts a format connects to (a schema registry);
 	// nil allows any.
 	Hosts *executor.HostPolicy
+	// Registry is the default Schema Registry URL (executor.Env.Registry:
+	// $TIDE_SCHEMA_REGISTRY or the embedded broker's), for a table that
+	// names none; "" when none is known.
+	Registry string
 }
 
 // Decoder appends message values as rows of Arrow builders. It is not safe
@@ -73,6 +77,21 @@ type Preparer interface {
 	// ctx's end. Values that refer to nothing known are no error here:
 	// their decoder reports them as bad.
 	Prepare(ctx context.Context, values iter.Seq[[]byte]) error
+}
+
+// ColumnPruner is implemented by sources that can leave out the columns a
+// query does not read (their values stay NULL). The connector calls it
+// before it makes any decoder, with one flag per column of Schema.
+type ColumnPruner interface {
+	PruneColumns(used []bool)
+}
+
+// Noticer is implemented by sources that can tell, when the table is
+// created, what would hold its queries up without being an error in the
+// statement (a schema registry that cannot be reached).
+type Noticer interface {
+	// Notice returns "" when nothing would; it gives up at ctx's end.
+	Notice(ctx context.Context) string
 }
 
 // Encoder writes rows as message keys and values.

@@ -113,11 +113,11 @@ func Options() []executor.Option {
 	return out
 }
 
-// Bind finds the format that opts (canonical options, as Normalize returns
+// Bind finds the format that t's options (canonical, as Normalize returns
 // them) name in formatOption, dflt when it is absent, and checks that the
 // options of other formats are not set. It returns the format and its
-// Config for the table.
-func Bind(t *catalog.Table, formatOption, dflt, topic string, hosts *executor.HostPolicy) (*Format, Config, error) {
+// Config for the table, with the engine's hosts and default registry.
+func Bind(t *catalog.Table, formatOption, dflt, topic string, env executor.Env) (*Format, Config, error) {
 	name := strings.TrimSpace(t.Options[formatOption])
 	if name == "" {
 		name = dflt
@@ -136,7 +136,7 @@ func Bind(t *catalog.Table, formatOption, dflt, topic string, hosts *executor.Ho
 			return nil, Config{}, fmt.Errorf("option %s is not an option of format %s (it belongs to %s)", o.Name, name, strings.Join(declarers(k), ", "))
 		}
 	}
-	return f, Config{Name: strings.ToLower(name), Table: t, Topic: topic, Hosts: hosts}, nil
+	return f, Config{Name: strings.ToLower(name), Table: t, Topic: topic, Hosts: env.Hosts, Registry: env.Registry}, nil
 }
 
 // declarers names the formats that declare option k.

@@ -46,18 +46,18 @@ func TestOptionsListsEveryFormatsOptionsOnce(t *testing.T) {
 
 func TestBindRefusesTheOptionsOfAnotherFormat(t *testing.T) {
 	table := func(opts map[string]string) *catalog.Table { return &catalog.Table{Name: "x", Options: opts} }
-	f, cfg, err := Bind(table(map[string]string{"fmt": "test-a-alias", "a.url": "u", "shared": "s"}), "fmt", "test_b", "orders", nil)
-	if err != nil || f.Name != "test_a" || cfg.Name != "test-a-alias" || cfg.Topic != "orders" || cfg.Table.Name != "x" {
+	f, cfg, err := Bind(table(map[string]string{"fmt": "test-a-alias", "a.url": "u", "shared": "s"}), "fmt", "test_b", "orders", executor.Env{Registry: "http://r"})
+	if err != nil || f.Name != "test_a" || cfg.Name != "test-a-alias" || cfg.Topic != "orders" || cfg.Table.Name != "x" || cfg.Registry != "http://r" {
 		t.Fatalf("Bind = %v, %+v, %v", f, cfg, err)
 	}
-	if f, _, err := Bind(table(map[string]string{"shared": "s"}), "fmt", "test_b", "", nil); err != nil || f.Name != "test_b" {
+	if f, _, err := Bind(table(map[string]string{"shared": "s"}), "fmt", "test_b", "", executor.Env{}); err != nil || f.Name != "test_b" {
 		t.Errorf("the default format: %v, %v", f, err)
 	}
-	_, _, err = Bind(table(map[string]string{"fmt": "test_b", "a.url": "u"}), "fmt", "test_b", "", nil)
+	_, _, err = Bind(table(map[string]string{"fmt": "test_b", "a.url": "u"}), "fmt", "test_b", "", executor.Env{})
 	if err == nil || err.Error() != "option a.url is not an option of format test_b (it belongs to test_a)" {
 		t.Errorf("another format's option: %v", err)
 	}
-	if _, _, err := Bind(table(map[string]string{"fmt": "xml"}), "fmt", "test_b", "", nil); err == nil || !strings.Contains(err.Error(), `unknown format "xml"`) {
+	if _, _, err := Bind(table(map[string]string{"fmt": "xml"}), "fmt", "test_b", "", executor.Env{}); err == nil || !strings.Contains(err.Error(), `unknown format "xml"`) {
 		t.Errorf("an unknown format: %v", err)
 	}
 }

@@ -55,7 +55,7 @@ func NewEncoder(spec format.EncoderSpec) (*Encoder, error) {
 // CheckEncodable reports whether the encoder can write values of type t.
 func CheckEncodable(t arrow.DataType) error {
 	if catalog.IsNested(t) {
-		return checkNestedEncodable(t)
+		return checkNested(t)
 	}
 	switch t.ID() {
 	case arrow.BOOL, arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32,
@@ -66,12 +66,36 @@ func CheckEncodable(t arrow.DataType) error {
 	return fmt.Errorf("type %s cannot be written as JSON", t)
 }
 
+// checkNested checks that every type inside a ROW, ARRAY or MAP can be
+// written: rows and maps become objects, arrays arrays, the values inside
+// as executor.AppendJSON writes them (timestamps as RFC 3339 with
+// milliseconds in UTC, as top-level ones).
+func checkNested(t arrow.DataType) error {
+	switch t := t.(type) {
+	case *arrow.StructType:
+		for _, f := range t.Fields() {
+			if err := CheckEncodable(f.Type); err != nil {
+				return fmt.Errorf("field %s: %w", f.Name, err)
+			}
+		}
+		return nil
+	case *arrow.MapType:
+		if t.KeyType().ID() != arrow.STRING {
+			return fmt.Errorf("map keys of type %s cannot be written as JSON object keys", t.KeyType())
+		}
+		return CheckEncodable(t.ItemType())
+	case *arrow.ListType:
+		return CheckEncodable(t.Elem())
+	}
+	return fmt.Errorf("type %s cannot be written as JSON", t)
+}
+
 func fieldName(first bool, name string) []byte {
 	b := []byte{','}
 	if first {
 		b[0] = '{'
 	}
-	return append(AppendString(b, name), ':')
+	return append(appendString(b, name), ':')
 }
 
 // AppendValue appends the row's value columns as one JSON object.
@@ -81,7 +105,7 @@ func (e *Encoder) AppendValue(b []byte, rec arrow.Record, row int) ([]byte, erro
 	}
 	for i, c := range e.value {
 		b = append(b, e.names[i]...)
-		b = AppendValue(b, rec.Column(c), row)
+		b = appendJSON(b, rec.Column(c), row)
 	}
 	return append(b, '}'), nil
 }
@@ -93,20 +117,20 @@ func (e *Encoder) AppendKey(b []byte, rec arrow.Record, row int) ([]byte, error)
 	case 0:
 		return b, nil
 	case 1:
-		return AppendText(b, rec.Column(e.key[0]), row), nil
+		return appendText(b, rec.Column(e.key[0]), row), nil
 	}
 	for i, k := range e.key {
 		b = append(b, e.keyNames[i]...)
-		b = AppendValue(b, rec.Column(k), row)
+		b = appendJSON(b, rec.Column(k), row)
 	}
 	return append(b, '}'), nil
 }
 
 const timeLayout = "2006-01-02T15:04:05.000Z07:00"
 
-// AppendText appends row i of arr as text (nothing for NULL): strings as
+// appendText appends row i of arr as text (nothing for NULL): strings as
 // they are, times as in JSON without quotes, anything else as its JSON.
-func AppendText(b []byte, arr arrow.Array, i int) []byte {
+func appendText(b []byte, arr arrow.Array, i int) []byte {
 	if arr.IsNull(i) {
 		return b
 	}
@@ -118,7 +142,7 @@ func AppendText(b []byte, arr arrow.Array, i int) []byte {
 	case *array.Timestamp, *array.Date32, *array.Date64:
 		return appendTime(b, arr, i)
 	}
-	return AppendValue(b, arr, i)
+	return appendJSON(b, arr, i)
 }
 
 // appendTime appends a timestamp as RFC 3339 with milliseconds in UTC, a
@@ -136,8 +160,8 @@ func appendTime(b []byte, arr arrow.Array, i int) []byte {
 	return b
 }
 
-// AppendValue appends row i of arr as a JSON value.
-func AppendValue(b []byte, arr arrow.Array, i int) []byte {
+// appendJSON appends row i of arr as a JSON value.
+func appendJSON(b []byte, arr arrow.Array, i int) []byte {
 	if arr.IsNull(i) {
 		return append(b, "null"...)
 	}
@@ -161,48 +185,24 @@ func AppendValue(b []byte, arr arrow.Array, i int) []byte {
 	case *array.Uint8:
 		return strconv.AppendUint(b, uint64(a.Value(i)), 10)
 	case *array.Float64:
-		return AppendFloat(b, a.Value(i), 64)
+		return appendFloat(b, a.Value(i), 64)
 	case *array.Float32:
-		return AppendFloat(b, float64(a.Value(i)), 32)
+		return appendFloat(b, float64(a.Value(i)), 32)
 	case *array.String:
-		return AppendString(b, a.Value(i))
+		return appendString(b, a.Value(i))
 	case *array.LargeString:
-		return AppendString(b, a.Value(i))
+		return appendString(b, a.Value(i))
 	case *array.Timestamp, *array.Date32, *array.Date64:
 		return append(appendTime(append(b, '"'), arr, i), '"')
 	case *array.Struct, *array.List, *array.Map:
 		return executor.AppendJSON(b, executor.Value(arr, i)) // nested JSON
 	}
-	return AppendString(b, arr.ValueStr(i))
+	return appendString(b, arr.ValueStr(i))
 }
 
-// checkNestedEncodable checks that every type inside a ROW, ARRAY or MAP
-// can be written as JSON: rows and maps become objects, arrays arrays, the
-// values inside as executor.AppendJSON writes them (timestamps as RFC 3339
-// with milliseconds in UTC, as top-level ones).
-func checkNestedEncodable(t arrow.DataType) error {
-	switch t := t.(type) {
-	case *arrow.StructType:
-		for _, f := range t.Fields() {
-			if err := CheckEncodable(f.Type); err != nil {
-				return fmt.Errorf("field %s: %w", f.Name, err)
-			}
-		}
-		return nil
-	case *arrow.MapType:
-		if t.KeyType().ID() != arrow.STRING {
-			return fmt.Errorf("map keys of type %s cannot be written as JSON object keys", t.KeyType())
-		}
-		return CheckEncodable(t.ItemType())
-	case *arrow.ListType:
-		return CheckEncodable(t.Elem())
-	}
-	return fmt.Errorf("type %s cannot be written as JSON", t)
-}
-
-// AppendFloat writes f as encoding/json does; NaN and infinities, which
+// appendFloat writes f as encoding/json does; NaN and infinities, which
 // JSON lacks, become null.
-func AppendFloat(b []byte, f float64, bits int) []byte {
+func appendFloat(b []byte, f float64, bits int) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return append(b, "null"...)
 	}
@@ -227,9 +227,9 @@ func AppendFloat(b []byte, f float64, bits int) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// AppendString appends s as a JSON string. Invalid UTF-8 becomes \ufffd;
+// appendString appends s as a JSON string. Invalid UTF-8 becomes \ufffd;
 // U+2028 and U+2029 are escaped, as encoding/json does.
-func AppendString(b []byte, s string) []byte {
+func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {

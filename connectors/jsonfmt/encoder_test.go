@@ -19,18 +19,18 @@ func TestEncodedStringsAndFloatsAgreeWithEncodingJSON(t *testing.T) {
 	for _, s := range []string{"", "plain", "q\"b\\s/", "\x00\x01\x1f\x7f", "tab\tnl\ncr\r", "é日本🙂", "bad\xffutf8\xc3", "\u2028\u2029", "<&>"} {
 		want, _ := json.Marshal(s)
 		want = []byte(strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(want)))
-		if got := AppendString(nil, s); string(got) != string(want) {
+		if got := appendString(nil, s); string(got) != string(want) {
 			t.Errorf("string %q: %s, want %s", s, got, want)
 		}
 	}
 	for _, f := range []float64{0, -0.5, 1, 12.5, 1e20, 1e21, 1.5e-6, 1e-7, 123456789.125, -3e-10, math.MaxFloat64, math.SmallestNonzeroFloat64} {
 		want, _ := json.Marshal(f)
-		if got := AppendFloat(nil, f, 64); string(got) != string(want) {
+		if got := appendFloat(nil, f, 64); string(got) != string(want) {
 			t.Errorf("float %v: %s, want %s", f, got, want)
 		}
 	}
 	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
-		if got := AppendFloat(nil, f, 64); string(got) != "null" {
+		if got := appendFloat(nil, f, 64); string(got) != "null" {
 			t.Errorf("float %v: %s, want null", f, got)
 		}
 	}

@@ -14,6 +14,7 @@ func init() {
 		Options:   mergeOptions(SourceOptions, SinkOptions),
 		NewSource: NewSource,
 		NewSink:   NewSink,
+		Columns:   sourceColumns,
 		Changelog: isChangelog,
 	})
 }

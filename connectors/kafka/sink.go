@@ -116,7 +116,7 @@ func NewSink(t *catalog.Table, env executor.Env) (executor.Sink, error) {
 
 // newSinkFormat binds the sink's format option to table t.
 func newSinkFormat(t *catalog.Table, topic string, env executor.Env) (format.Sink, error) {
-	f, cfg, err := format.Bind(t, "format", "json", topic, env.Hosts)
+	f, cfg, err := format.Bind(t, "format", "json", topic, env)
 	if err != nil {
 		return nil, err
 	}

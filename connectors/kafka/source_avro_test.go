@@ -1,9 +1,9 @@
 package kafka
 
 import (
+	"context"
 	"encoding/binary"
 	"net"
-	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -11,8 +11,8 @@ import (
 
 	"github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
 
+	"github.com/tide-sql/tide/connectors/schemaregistry"
 	"github.com/tide-sql/tide/executor"
 )
 
@@ -45,11 +45,35 @@ func event(id int) map[string]any {
 	return map[string]any{"id": int64(id), "name": "n" + string(rune('0'+id%10)), "amount": float64(id) + 0.5}
 }
 
-func registerSchema(t *testing.T, reg *srfake.Registry, subject, schema string) int32 {
+// testRegistry is tide's Schema Registry on a free port of 127.0.0.1,
+// closed when the test ends, with franz-go's registry client.
+type testRegistry struct {
+	t *testing.T
+	*schemaregistry.Server
+	cl *sr.Client
+}
+
+func startRegistry(t *testing.T) *testRegistry {
 	t.Helper()
-	id, _, err := reg.RegisterSchema(subject, sr.Schema{Schema: schema})
+	srv, err := schemaregistry.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	cl, err := sr.NewClient(sr.URLs(srv.URL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testRegistry{t: t, Server: srv, cl: cl}
+}
+
+// register registers schema under subject, as a producer does, and
+// returns its id.
+func (r *testRegistry) register(subject, schema string) int32 {
+	r.t.Helper()
+	id, err := r.cl.RegisterSchema(context.Background(), subject, sr.Schema{Schema: schema}, -1, -1)
+	if err != nil {
+		r.t.Fatal(err)
 	}
 	return int32(id)
 }
@@ -61,11 +85,17 @@ func registerSchema(t *testing.T, reg *srfake.Registry, subject, schema string) 
 // bad records, counted, with the schema id in the dead letters' reason.
 func TestAvroSourceReadsBothVersionsAndCountsBadRecords(t *testing.T) {
 	b := startTestBroker(t, 1, "avro")
-	reg := srfake.New()
-	defer reg.Close()
-	v1 := registerSchema(t, reg, "avro-value", eventSchemaV1)
-	v2 := registerSchema(t, reg, "avro-value", eventSchemaV2)
-	bad := registerSchema(t, reg, "other-value", eventSchemaBad)
+	reg := startRegistry(t)
+	v1 := reg.register("avro-value", eventSchemaV1)
+	// v2's float amount is FORWARD compatible (v1's readers promote it to
+	// double), not BACKWARD.
+	for _, res := range reg.cl.SetCompatibility(context.Background(), sr.SetCompatibility{Level: sr.CompatForward}, "avro-value") {
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+	}
+	v2 := reg.register("avro-value", eventSchemaV2)
+	bad := reg.register("other-value", eventSchemaBad)
 	v2event := func(id int) map[string]any {
 		m := event(id)
 		m["amount"], m["extra"] = float32(id)+0.5, "x"
@@ -164,16 +194,18 @@ func TestAvroSourceWaitsForAnUnreachableRegistry(t *testing.T) {
 		t.Fatalf("while the registry is down: rows %v, bad %d, end %v", f.rows, f.bad, f.end)
 	}
 
-	reg := srfake.NewRegistry()
-	if id := registerSchema(t, reg, "avro-value", eventSchemaV1); id != 1 {
-		t.Fatalf("id %d", id)
-	}
-	if ln, err = net.Listen("tcp", addr); err != nil {
+	srv, err := schemaregistry.Start(addr)
+	if err != nil {
 		t.Skipf("cannot listen on %s again: %v", addr, err)
 	}
-	srv := &http.Server{Handler: reg.Handler()}
-	go srv.Serve(ln)
 	defer srv.Close()
+	reg := &testRegistry{t: t, Server: srv}
+	if reg.cl, err = sr.NewClient(sr.URLs(srv.URL())); err != nil {
+		t.Fatal(err)
+	}
+	if id := reg.register("avro-value", eventSchemaV1); id != 1 {
+		t.Fatalf("id %d", id)
+	}
 	got := fetchRows(t, r, 2)
 	if want := []string{"p0:1:n1:1.5", "p0:2:n2:2.5"}; !reflect.DeepEqual(got.rows, want) || got.end[0] != 2 {
 		t.Fatalf("rows %v end %v, want %v", got.rows, got.end, want)

@@ -13,7 +13,7 @@ import (
 
 // newSourceFormat binds the source's format option to table t.
 func newSourceFormat(t *catalog.Table, topic string, env executor.Env) (format.Source, error) {
-	f, cfg, err := format.Bind(t, "format", "json", topic, env.Hosts)
+	f, cfg, err := format.Bind(t, "format", "json", topic, env)
 	if err != nil {
 		return nil, err
 	}
@@ -26,6 +26,17 @@ func newSourceFormat(t *catalog.Table, topic string, env executor.Env) (format.S
 	}
 	return fs, nil
 }
+
+// PruneColumns passes the columns the query reads to the format, if it can
+// leave the others out (Avro: a field of an unread column is skipped, so a
+// writer schema may change or drop it).
+func (r *Reader) PruneColumns(used []bool) {
+	if p, ok := r.format.(format.ColumnPruner); ok {
+		p.PruneColumns(used)
+	}
+}
+
+var _ executor.ColumnPruner = (*Reader)(nil)
 
 // prepareWait bounds how long one Fetch waits for its format to look up
 // what the records refer to (a schema registry); the records stay buffered

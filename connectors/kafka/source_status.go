@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/tide-sql/tide/connectors/format"
 )
 
 // noticeTimeout bounds the broker check of Notice: creating a source must
@@ -33,11 +36,26 @@ func (r *Reader) Status() string {
 
 // Notice checks, when the source is created, what would hold its queries
 // up without being an error in the statement: a topic that does not exist
-// yet, or brokers that cannot be reached. It returns "" when neither is
-// the case. It never creates the topic.
+// yet, brokers that cannot be reached, or what the format says
+// (format.Noticer). It returns "" when none is the case. It never creates
+// the topic.
 func (r *Reader) Notice(ctx context.Context) string {
 	ctx, cancel := context.WithTimeout(ctx, noticeTimeout)
 	defer cancel()
+	var notices []string
+	if n := r.brokerNotice(ctx); n != "" {
+		notices = append(notices, n)
+	}
+	if f, ok := r.format.(format.Noticer); ok {
+		if n := f.Notice(ctx); n != "" {
+			notices = append(notices, n)
+		}
+	}
+	return strings.Join(notices, "; ")
+}
+
+// brokerNotice is Notice's check of the brokers and the topic.
+func (r *Reader) brokerNotice(ctx context.Context) string {
 	unreachable := func(err error) string {
 		return fmt.Sprintf("cannot reach Kafka at %s (%v): queries on %s fail to start until it can be reached", r.brokerList(), err, r.table)
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -14,20 +15,32 @@ import (
 // sourceColumns sets t's columns and watermark from CREATE SOURCE s. A
 // connector that supplies columns (executor.Connector.Columns) gives them
 // all when s declares none, and the declared ones, checked by name and
-// type, otherwise; its default watermark applies when s declares none and
-// its column is there. Other connectors need the column list.
+// type, otherwise (unless it takes them as declared); its default
+// watermark applies when s declares none and its column is there. Other
+// connectors need the column list.
 func (e *Engine) sourceColumns(c *executor.Connector, s *parser.CreateSource, t *catalog.Table) error {
+	needList := func(why string) error {
+		return &parser.Error{Pos: s.NamePos, Msg: fmt.Sprintf("expected a column list after %s: %s", s.Name, why),
+			Hint: "declare the columns: CREATE SOURCE " + s.Name + " (id BIGINT, ts TIMESTAMP(3), ...)"}
+	}
 	if c.Columns == nil {
 		if len(s.Columns) == 0 {
-			return &parser.Error{Pos: s.NamePos, Msg: fmt.Sprintf("expected a column list after %s: connector %s does not supply columns", s.Name, c.Name),
-				Hint: "declare the columns: CREATE SOURCE " + s.Name + " (id BIGINT, ts TIMESTAMP(3), ...)"}
+			return needList(fmt.Sprintf("connector %s does not supply columns", c.Name))
 		}
 		t.Columns = columnsOf(s.Columns)
 		return e.sourceWatermark(s, t, nil)
 	}
-	supplied, dflt, err := c.Columns(&catalog.Table{Name: t.Name, Kind: t.Kind, Connector: t.Connector, Options: t.Options}, e.env())
+	declared := columnsOf(s.Columns)
+	supplied, dflt, err := c.Columns(&catalog.Table{Name: t.Name, Kind: t.Kind, Columns: declared, Connector: t.Connector, Options: t.Options}, e.env())
+	if errors.Is(err, executor.ErrNoColumns) {
+		return needList(err.Error())
+	}
 	if err != nil {
 		return &parser.Error{Pos: s.NamePos, Msg: err.Error()}
+	}
+	if len(s.Columns) > 0 && supplied == nil { // the connector reads them as declared
+		t.Columns = declared
+		return e.sourceWatermark(s, t, dflt)
 	}
 	if len(s.Columns) == 0 {
 		t.Columns = supplied

@@ -25,10 +25,11 @@ import (
 
 // env is one test's engine, broker and state directory.
 type env struct {
-	t      *testing.T
-	broker *kafka.Broker
-	e      *engine.Engine
-	dir    string
+	t        *testing.T
+	broker   *kafka.Broker
+	registry string // the engine's default Schema Registry URL, if any
+	e        *engine.Engine
+	dir      string
 }
 
 // newEnv starts a real Kafka-protocol broker on 127.0.0.1 and an engine
@@ -56,7 +57,7 @@ func newEnvOn(t *testing.T, b *kafka.Broker) *env {
 func (x *env) open() {
 	x.t.Helper()
 	e, err := engine.Open(context.Background(), engine.Config{StateDir: filepath.Join(x.dir, "state"), Brokers: x.broker.Addr(),
-		Console: io.Discard, Logf: x.t.Logf})
+		Registry: x.registry, Console: io.Discard, Logf: x.t.Logf})
 	if err != nil {
 		x.t.Fatal(err)
 	}

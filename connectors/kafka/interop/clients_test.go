@@ -23,6 +23,9 @@ const (
 	// Schema Registry clients.
 	confluentRegistry = "confluent-kafka-python SchemaRegistryClient"
 	kafkajsRegistry   = "@kafkajs/confluent-schema-registry"
+	// pythonAvro is confluent-kafka-python's registry client with Debian's
+	// python3-avro encoding the records.
+	pythonAvro = "python3-avro"
 )
 
 const python = "/usr/bin/python3" // Debian's, with python3-kafka and python3-confluent-kafka
@@ -59,6 +62,11 @@ func clientMissing(client string) string {
 		}
 		if !fileExists(filepath.Join("node_modules", "kafkajs", "package.json")) {
 			return "kafkajs is not installed (run npm ci in connectors/kafka/interop)"
+		}
+	case pythonAvro:
+		const imports = "import avro.io, confluent_kafka.schema_registry"
+		if out, err := exec.Command(python, "-c", imports).CombinedOutput(); err != nil {
+			return fmt.Sprintf("%s cannot %s (apt-get install python3-avro python3-confluent-kafka python3-requests): %v %s", python, imports, err, bytes.TrimSpace(out))
 		}
 	}
 	return ""
