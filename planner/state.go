@@ -312,6 +312,10 @@ func (o StateOperator) String() string {
 	}
 	var parts []string
 	switch o.Kind {
+	case StateJoin:
+		return fmt.Sprintf("the %s join on %s within %s", strings.ToUpper(o.Emit), o.keysJoined(), o.Size)
+	case StateNormalize:
+		return "the changelog of key " + o.keyList()
 	case StateDistinct:
 		parts = append(parts, "DISTINCT "+o.keyList())
 	case StateRunning:
@@ -323,6 +327,15 @@ func (o StateOperator) String() string {
 		parts = append(parts, o.aggregatesText())
 	}
 	return strings.Join(append(parts, o.emitText()), " ")
+}
+
+// keysJoined prints a join's keys, which come in pairs (left, right).
+func (o StateOperator) keysJoined() string {
+	var parts []string
+	for i := 0; i+1 < len(o.Keys); i += 2 {
+		parts = append(parts, o.Keys[i].Expr+" = "+o.Keys[i+1].Expr)
+	}
+	return strings.Join(parts, " AND ")
 }
 
 func (o StateOperator) eventTimeText() string {

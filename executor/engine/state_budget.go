@@ -178,11 +178,17 @@ func (d *driver) checkBudget() error {
 		at = "the watermark stands at " + wm.UTC().Format("2006-01-02 15:04:05.000")
 	}
 	var bound string
-	if windowedKind(op.Kind) {
+	switch {
+	case op.Kind == planner.StateJoin:
+		bound = fmt.Sprintf("a join keeps each side's rows until the other side's watermark passes their time plus the bound, and %s. "+
+			"Bound it with a narrower time bound, a shorter state.ttl, a smaller watermark delay, ", at)
+	case op.Kind == planner.StateNormalize:
+		bound = "a changelog keeps the current row of every key it has seen. "
+	case windowedKind(op.Kind):
 		bound = fmt.Sprintf("its windows are freed only when the watermark passes their end, and %s. "+
 			"Bound it with a watermark that advances (WATERMARK FOR a column that moves with time, "+
 			"events with later times, or the source's idle timeout for quiet partitions), a smaller window, ", at)
-	} else {
+	default:
 		bound = "a running aggregate keeps every key it has seen. Bound it with a window (GROUP BY TUMBLE(...)) or fewer keys, "
 	}
 	return fmt.Errorf("query %s: state of %s holds %s (the query's state: %s), past state.max_bytes = %s; %s"+
