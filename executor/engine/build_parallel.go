@@ -52,22 +52,9 @@ type parallelShape struct {
 // (an upserting sink fed by no aggregate needs its rows in one order).
 func parallelPlan(root planner.Node, appendOnly bool) (parallelShape, bool) {
 	var sh parallelShape
-	var chain []planner.Node // top down
-	n := root
+	chain, n := statelessChain(root) // top down
 	for {
 		switch x := n.(type) {
-		case *planner.Filter:
-			chain = append(chain, x)
-			n = x.Input
-			continue
-		case *planner.Project:
-			chain = append(chain, x)
-			n = x.Input
-			continue
-		case *planner.Unnest:
-			chain = append(chain, x)
-			n = x.Input
-			continue
 		case *planner.Aggregate:
 			if sh.agg != nil || len(x.Keys) == 0 || x.Retract || x.EmitRetractions {
 				return sh, false
@@ -76,8 +63,7 @@ func parallelPlan(root planner.Node, appendOnly bool) (parallelShape, bool) {
 			for i := len(chain) - 1; i >= 0; i-- {
 				sh.above = append(sh.above, chain[i])
 			}
-			chain = nil
-			n = x.Input
+			chain, n = statelessChain(x.Input)
 			continue
 		case *planner.StreamJoin:
 			if sh.agg != nil {
@@ -104,6 +90,26 @@ func parallelPlan(root planner.Node, appendOnly bool) (parallelShape, bool) {
 			return sh, true
 		}
 		return sh, false
+	}
+}
+
+// statelessChain walks down from n through the stateless steps a task can
+// run (filters, projections, UNNEST) and returns them, top down, with the
+// first node below them.
+func statelessChain(n planner.Node) (chain []planner.Node, below planner.Node) {
+	for {
+		var next planner.Node
+		switch x := n.(type) {
+		case *planner.Filter:
+			next = x.Input
+		case *planner.Project:
+			next = x.Input
+		case *planner.Unnest:
+			next = x.Input
+		default:
+			return chain, n
+		}
+		chain, n = append(chain, n), next
 	}
 }
 

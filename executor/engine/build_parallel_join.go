@@ -26,27 +26,12 @@ type joinShape struct {
 func joinShapeOf(j *planner.StreamJoin) (*joinShape, bool) {
 	js := &joinShape{join: j}
 	for side, n := range []planner.Node{j.Left, j.Right} {
-		var chain []planner.Node
-		for {
-			switch x := n.(type) {
-			case *planner.Filter:
-				chain = append(chain, x)
-				n = x.Input
-				continue
-			case *planner.Project:
-				chain = append(chain, x)
-				n = x.Input
-				continue
-			case *planner.SourceScan:
-				if strings.HasPrefix(x.Table.Options["late"], "table:") {
-					return nil, false
-				}
-				js.sides[side] = readerShape(x, chain)
-			default:
-				return nil, false
-			}
-			break
+		chain, below := statelessChain(n)
+		scan, ok := below.(*planner.SourceScan)
+		if !ok || strings.HasPrefix(scan.Table.Options["late"], "table:") {
+			return nil, false
 		}
+		js.sides[side] = readerShape(scan, chain)
 	}
 	for i := range j.LeftKeys {
 		l, okl := j.LeftKeys[i].(*planner.ColumnRef)
